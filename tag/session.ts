@@ -1,0 +1,109 @@
+/**
+ * First-party cookies that give a browser its GA4 identity, kept the way gtag.js keeps them: `_ga` holds the
+ * client id (`GA1.1.<random>.<first-seen seconds>`, the client id being the last two parts), and
+ * `_ga_<stream>` holds the current session (id = start time in seconds, number, engaged flag, last activity).
+ * A session ends after 30 minutes without a hit, as in GA4.
+ */
+
+export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
+/** GA4 counts a session as engaged after 10 s, or with 2+ page views. */
+const ENGAGED_AFTER_MS = 10_000;
+const COOKIE_MAX_AGE_S = 2 * 365 * 24 * 3600;
+
+export interface SessionState {
+  /** Session start in Unix seconds: GA4's ga_session_id. */
+  id: number;
+  /** 1 for the user's first session: GA4's ga_session_number. */
+  number: number;
+  engaged: boolean;
+  /** Last hit in ms. */
+  lastAt: number;
+  pageViews: number;
+}
+
+export interface Touch {
+  session: SessionState;
+  isNewSession: boolean;
+  isFirstVisit: boolean;
+}
+
+export interface SessionStore {
+  clientId(): string;
+  /** Records a hit at time t (ms), starting a new session when the last one timed out. */
+  touch(t: number, isPageView?: boolean): Touch;
+}
+
+interface CookieJar {
+  cookie: string;
+}
+
+export function readCookie(doc: CookieJar, name: string): string | undefined {
+  for (const part of doc.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+function writeCookie(doc: CookieJar, name: string, value: string): void {
+  doc.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=${COOKIE_MAX_AGE_S}; SameSite=Lax`;
+}
+
+/** The client id inside a `_ga` cookie value, or undefined when the value is not of that form. */
+export function clientIdFromGaCookie(value: string): string | undefined {
+  const m = /^GA\d\.\d+\.(\d+\.\d+)$/.exec(value);
+  return m?.[1];
+}
+
+export function gaCookieValue(clientId: string): string {
+  return `GA1.1.${clientId}`;
+}
+
+function randomUint31(): number {
+  const c = globalThis.crypto;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]! >>> 1;
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+function parseSession(value: string | undefined): SessionState | undefined {
+  const m = /^GS1\.1\.(\d+)\.(\d+)\.([01])\.(\d+)\.(\d+)$/.exec(value ?? '');
+  if (!m) return undefined;
+  return { id: Number(m[1]), number: Number(m[2]), engaged: m[3] === '1', lastAt: Number(m[4]), pageViews: Number(m[5]) };
+}
+
+function formatSession(s: SessionState): string {
+  return `GS1.1.${s.id}.${s.number}.${s.engaged ? 1 : 0}.${s.lastAt}.${s.pageViews}`;
+}
+
+/**
+ * @param proposeClientId supplies the client id for a browser that has none yet (a simulator's planned user);
+ *   when it returns undefined a random id is made, as gtag.js does.
+ */
+export function createSessionStore(doc: CookieJar, measurementId: string, proposeClientId: () => string | undefined = () => undefined): SessionStore {
+  const sessionCookie = `_ga_${measurementId.replace(/^G-/, '')}`;
+
+  function ensureClientId(t: number): { id: string; created: boolean } {
+    const existing = clientIdFromGaCookie(readCookie(doc, '_ga') ?? '');
+    if (existing) return { id: existing, created: false };
+    const proposed = proposeClientId();
+    const id = proposed && /^\d+\.\d+$/.test(proposed) ? proposed : `${randomUint31()}.${Math.floor(t / 1000)}`;
+    writeCookie(doc, '_ga', gaCookieValue(id));
+    return { id, created: true };
+  }
+
+  return {
+    clientId: () => ensureClientId(Date.now()).id,
+    touch(t, isPageView = false) {
+      const { created } = ensureClientId(t);
+      const prev = parseSession(readCookie(doc, sessionCookie));
+      const expired = !prev || t - prev.lastAt > SESSION_TIMEOUT_MS || t < prev.id * 1000;
+      const session: SessionState = expired
+        ? { id: Math.floor(t / 1000), number: (prev?.number ?? 0) + 1, engaged: false, lastAt: t, pageViews: 0 }
+        : { ...prev, lastAt: t };
+      if (isPageView) session.pageViews += 1;
+      if (session.pageViews >= 2 || t - session.id * 1000 >= ENGAGED_AFTER_MS) session.engaged = true;
+      writeCookie(doc, sessionCookie, formatSession(session));
+      return { session, isNewSession: expired, isFirstVisit: created };
+    },
+  };
+}
