@@ -1,0 +1,39 @@
+import type { GatsbyBrowser } from 'gatsby';
+import TagManager from 'react-gtm-module';
+import { startLocalTag } from './tag/local-tag';
+import { beginRoute, routeUpdated } from './src/analytics/route-views';
+import { StoreProvider } from './src/context/store-context';
+import './src/styles/global.css';
+
+// Before anything can push: GTM, the local tag and the store all share this array.
+window.dataLayer = window.dataLayer || [];
+
+export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
+  const gtmId = process.env.GATSBY_GTM_ID;
+  if (gtmId) TagManager.initialize({ gtmId });
+  if (process.env.GATSBY_LOCAL_TAG !== 'off') {
+    const tag = startLocalTag({
+      win: window,
+      doc: document,
+      endpoint: process.env.GATSBY_COLLECTOR_ENDPOINT || '/mp/collect',
+      measurementId: process.env.GATSBY_GA4_MEASUREMENT_ID || 'G-SHOPLAB',
+      apiSecret: process.env.GATSBY_GA4_API_SECRET || 'shoplab-local',
+      onError: (err) => console.error('[shoplab] local tag:', err),
+    });
+    window.shoplabTag = tag;
+  }
+};
+
+export const wrapRootElement: GatsbyBrowser['wrapRootElement'] = ({ element }) => <StoreProvider>{element}</StoreProvider>;
+
+export const onPreRouteUpdate: GatsbyBrowser['onPreRouteUpdate'] = () => {
+  beginRoute();
+};
+
+export const onRouteUpdate: GatsbyBrowser['onRouteUpdate'] = ({ location }) => {
+  // page_view must carry the new page's title, which Gatsby's Head API writes a few tasks after this hook;
+  // route-views waits for the page's head to report, then a setTimeout(0), then runs this callback.
+  routeUpdated(location.pathname, () => {
+    window.shoplabTag?.pageView();
+  });
+};
