@@ -1,0 +1,244 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Warehouse } from '../warehouse/warehouse';
+import { startServer, type RunningServer, type ServerOptions } from './server';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'shoplab-collector-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function start(opts: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const server = await startServer({ dataDir: tempDir(), port: 0, log: () => {}, ...opts });
+  cleanups.push(() => server.close());
+  return server;
+}
+
+const COLLECT = '/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local';
+
+function body(clientId: string, events = 1): string {
+  return JSON.stringify({
+    client_id: clientId,
+    events: Array.from({ length: events }, (_, i) => ({
+      name: 'page_view',
+      params: { session_id: 1_709_294_000, page_location: `https://shop.example/p/${i}`, engagement_time_msec: 100 },
+    })),
+  });
+}
+
+async function count(server: RunningServer): Promise<number> {
+  const [row] = await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`);
+  return Number(row?.n);
+}
+
+/** A GET with the path sent exactly as written (fetch would normalise `..` away before sending). */
+function rawGet(base: string, rawPath: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path: rawPath, method: 'GET' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('POST /mp/collect', () => {
+  it('stores a valid hit and answers 204 once it is committed', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}${COLLECT}`, {
+      method: 'POST',
+      body: body('123.456', 3),
+      headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0' },
+    });
+    expect(res.status).toBe(204);
+    const rows = await server.warehouse.query(
+      `SELECT user_pseudo_id, event_name, stream_id, device.browser AS browser,
+              (SELECT p.value.int_value FROM UNNEST(event_params) AS t(p) WHERE p.key = 'ga_session_id') AS session
+       FROM ${server.warehouse.dataset}.events`,
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toEqual({ user_pseudo_id: '123.456', event_name: 'page_view', stream_id: '1000000001', browser: 'Chrome', session: 1_709_294_000 });
+  });
+
+  it('refuses bad JSON, oversized bodies and invalid hits, storing nothing', async () => {
+    const server = await start();
+    const post = (text: string) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
+
+    const badJson = await post('{"client_id":');
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as { error: string }).error).toMatch(/^body is not valid JSON/);
+
+    const tooBig = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { p: 'x'.repeat(140 * 1024) } }] }));
+    expect(tooBig.status).toBe(413);
+
+    const invalid = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { value: [1] } }] }));
+    expect(invalid.status).toBe(400);
+    const answer = (await invalid.json()) as { error: string; issues: { path: string }[] };
+    expect(answer.error).toMatch(/^invalid Measurement Protocol body at events\[0\]\.params\.value/);
+    expect(answer.issues[0]?.path).toMatch(/^events\[0\]\.params\.value/);
+
+    expect(await count(server)).toBe(0);
+  });
+
+  it('refuses unknown streams and wrong secrets with 403 without echoing the secret', async () => {
+    const server = await start({ streams: [{ measurementId: 'G-TEST', apiSecret: 'right-secret', streamId: '42' }] });
+    const unknown = await fetch(`${server.url}/mp/collect?measurement_id=G-OTHER&api_secret=right-secret`, { method: 'POST', body: body('c') });
+    expect(unknown.status).toBe(403);
+    expect(((await unknown.json()) as { error: string }).error).toBe('unknown measurement_id "G-OTHER": this collector accepts G-TEST');
+    const wrong = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=guessed-secret`, { method: 'POST', body: body('c') });
+    expect(wrong.status).toBe(403);
+    const text = await wrong.text();
+    expect(text).toContain('api_secret does not match measurement_id G-TEST');
+    expect(text).not.toContain('secret-');
+    const ok = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=right-secret`, { method: 'POST', body: body('c') });
+    expect(ok.status).toBe(204);
+    expect(await server.warehouse.query(`SELECT stream_id FROM ${server.warehouse.dataset}.events`)).toEqual([{ stream_id: '42' }]);
+  });
+
+  it('answers 405 to other methods', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}${COLLECT}`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('stores every event of many concurrent hits exactly once', async () => {
+    const server = await start();
+    const statuses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body(`client-${i}`, 10) }).then((r) => r.status)),
+    );
+    expect(new Set(statuses)).toEqual(new Set([204]));
+    const [totals] = await server.warehouse.query(
+      `SELECT count(*) AS n, count(DISTINCT user_pseudo_id) AS clients,
+              count(DISTINCT (user_pseudo_id, (SELECT p.value.string_value FROM UNNEST(event_params) AS t(p) WHERE p.key = 'page_location'))) AS distinct_events
+       FROM ${server.warehouse.dataset}.events`,
+    );
+    expect(totals).toEqual({ n: 600, clients: 60, distinct_events: 600 });
+  });
+
+  it('finishes hits in flight when closed, and their events are committed', async () => {
+    const dataDir = tempDir();
+    const server = await startServer({ dataDir, port: 0, log: () => {} });
+    const posts = Array.from({ length: 5 }, (_, i) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body(`c${i}`, 5) }).then((r) => r.status));
+    // Close as soon as the first hit has been answered, while the others are still being handled.
+    await Promise.race(posts);
+    await server.close();
+    const statuses = await Promise.allSettled(posts);
+    const answered = statuses.filter((s) => s.status === 'fulfilled' && s.value === 204).length;
+    const reopened = await Warehouse.open({ dataDir, readOnly: true });
+    cleanups.push(() => reopened.close());
+    const [row] = await reopened.query(`SELECT count(*) AS n FROM ${reopened.dataset}.events`);
+    // Every hit that got its 204 is stored; none is half stored.
+    expect(Number(row?.n)).toBe(answered * 5);
+    expect(answered).toBeGreaterThanOrEqual(1);
+  });
+
+  it('says clearly when the port is taken', async () => {
+    const first = await start();
+    const port = Number(new URL(first.url).port);
+    await expect(start({ port })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: the port is already in use`);
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers ok', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('answers 404 for anything else when no site is served', async () => {
+    const server = await start();
+    expect((await fetch(`${server.url}/index.html`)).status).toBe(404);
+  });
+});
+
+describe('static files', () => {
+  function site(): { publicDir: string } {
+    const root = tempDir();
+    const publicDir = path.join(root, 'public');
+    mkdirSync(path.join(publicDir, 'products', 'mug'), { recursive: true });
+    mkdirSync(path.join(publicDir, 'static'), { recursive: true });
+    writeFileSync(path.join(publicDir, 'index.html'), '<h1>home</h1>');
+    writeFileSync(path.join(publicDir, '404.html'), '<h1>not found</h1>');
+    writeFileSync(path.join(publicDir, 'products', 'mug', 'index.html'), '<h1>mug</h1>');
+    writeFileSync(path.join(publicDir, 'static', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    writeFileSync(path.join(publicDir, 'app-0123456789abcdef0123.js'), 'console.log(1)');
+    writeFileSync(path.join(publicDir, 'app-data.json'), '{}');
+    writeFileSync(path.join(root, 'secret.txt'), 'outside the site');
+    symlinkSync(path.join(root, 'secret.txt'), path.join(publicDir, 'link.txt'));
+    return { publicDir };
+  }
+
+  it('serves files with their content type and a cache policy by kind', async () => {
+    const server = await start(site());
+    const home = await fetch(`${server.url}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(home.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    expect(await home.text()).toBe('<h1>home</h1>');
+    const logo = await fetch(`${server.url}/static/logo.png`);
+    expect(logo.headers.get('content-type')).toBe('image/png');
+    expect(logo.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const app = await fetch(`${server.url}/app-0123456789abcdef0123.js`);
+    expect(app.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(app.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const data = await fetch(`${server.url}/app-data.json`);
+    expect(data.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+  });
+
+  it('serves index.html for folders and redirects a folder path without its slash', async () => {
+    const server = await start(site());
+    const redirect = await fetch(`${server.url}/products/mug?x=1`, { redirect: 'manual' });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/products/mug/?x=1');
+    const page = await fetch(`${server.url}/products/mug/`);
+    expect(await page.text()).toBe('<h1>mug</h1>');
+  });
+
+  it('answers unknown paths with 404.html and status 404', async () => {
+    const server = await start(site());
+    const res = await fetch(`${server.url}/nope/`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('<h1>not found</h1>');
+  });
+
+  it('never serves files outside the site, whether by dot segments or by symlink', async () => {
+    const server = await start(site());
+    for (const raw of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/products/..%2f..%2f..%2fsecret.txt', '/link.txt']) {
+      const res = await rawGet(server.url, raw);
+      expect(res.text, raw).not.toContain('outside the site');
+      expect(res.status, raw).toBe(404);
+    }
+  });
+
+  it('answers HEAD without a body and revalidation with 304', async () => {
+    const server = await start(site());
+    const head = await fetch(`${server.url}/index.html`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('13');
+    expect(await head.text()).toBe('');
+    const etag = head.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${server.url}/index.html`, { headers: { 'if-none-match': etag ?? '' } });
+    expect(again.status).toBe(304);
+  });
+
+  it('refuses to start when the site folder is missing', async () => {
+    await expect(start({ publicDir: path.join(tempDir(), 'missing') })).rejects.toThrow(/publicDir .*missing does not exist \(build the site first\)/);
+  });
+});

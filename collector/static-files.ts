@@ -1,0 +1,156 @@
+/**
+ * Serves a built static site (Gatsby's `public/`) from the collector's own origin, so that the store and its
+ * analytics endpoint share one origin and the tag needs no CORS. Behaves like `gatsby serve` where it matters:
+ * `index.html` for folders, `404.html` with status 404 for unknown paths, long caching only for hashed assets.
+ */
+
+import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.wasm': 'application/wasm',
+  '.pdf': 'application/pdf',
+  '.mp4': 'video/mp4',
+  '.webm': 'video/webm',
+};
+
+/** Gatsby's caching advice: files under /static/ and content-hashed JS/CSS never change; everything else may. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'public, max-age=0, must-revalidate';
+const HASHED_ASSET = /[-.][0-9a-f]{20}\.(?:js|css)$/;
+
+export function contentTypeFor(file: string): string {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** `urlPath` is the decoded path below the site root, with a leading slash. */
+export function cacheControlFor(urlPath: string): string {
+  return urlPath.startsWith('/static/') || HASHED_ASSET.test(urlPath) ? IMMUTABLE : REVALIDATE;
+}
+
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+async function statOrNull(file: string): Promise<Stats | null> {
+  try {
+    return await stat(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Creates a GET/HEAD handler for files under `publicDir`; throws at once if the folder is missing. */
+export function createStaticHandler(publicDir: string): StaticHandler {
+  let root: string;
+  try {
+    root = realpathSync(publicDir);
+  } catch (error) {
+    throw new Error(`publicDir ${path.resolve(publicDir)} does not exist (build the site first)`, { cause: error });
+  }
+  if (!statSync(root).isDirectory()) throw new Error(`publicDir ${root} is not a folder`);
+
+  /** The real file for a decoded URL path, or null when there is none inside the root (symlinks included). */
+  const resolveInside = async (candidate: string): Promise<{ file: string; stats: Stats } | null> => {
+    const stats = await statOrNull(candidate);
+    if (!stats?.isFile()) return null;
+    const real = await realpath(candidate);
+    return real.startsWith(root + path.sep) ? { file: real, stats } : null;
+  };
+
+  const sendFile = async (req: IncomingMessage, res: ServerResponse, file: string, stats: Stats, status: number, cacheControl: string): Promise<void> => {
+    const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    const headers = {
+      'content-type': contentTypeFor(file),
+      'cache-control': cacheControl,
+      etag,
+      'last-modified': stats.mtime.toUTCString(),
+      'x-content-type-options': 'nosniff',
+    };
+    if (status === 200 && req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(status, { ...headers, 'content-length': String(stats.size) });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    await pipeline(createReadStream(file), res);
+  };
+
+  return async (req, res, url) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, `${req.method ?? 'this method'} is not allowed here: static files answer GET and HEAD\n`, { allow: 'GET, HEAD' });
+      return;
+    }
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(url.pathname);
+    } catch {
+      sendText(res, 400, 'bad request: the path is not valid percent-encoding\n');
+      return;
+    }
+    if (urlPath.includes('\0')) {
+      sendText(res, 400, 'bad request: the path contains a NUL byte\n');
+      return;
+    }
+    const target = path.resolve(root, `.${urlPath}`);
+    const inside = target === root || target.startsWith(root + path.sep);
+    let found: { file: string; stats: Stats } | null = null;
+    if (inside) {
+      const targetStats = await statOrNull(target);
+      if (targetStats?.isDirectory()) {
+        if (!urlPath.endsWith('/')) {
+          // Relative links inside a page only resolve against a folder URL, so send browsers there (as gatsby serve).
+          res.writeHead(301, { location: `${url.pathname}/${url.search}`, 'cache-control': REVALIDATE });
+          res.end();
+          return;
+        }
+        found = await resolveInside(path.join(target, 'index.html'));
+      } else {
+        found = await resolveInside(target);
+      }
+    }
+    if (found) {
+      await sendFile(req, res, found.file, found.stats, 200, cacheControlFor(urlPath));
+      return;
+    }
+    const notFound = await resolveInside(path.join(root, '404.html'));
+    if (notFound) {
+      await sendFile(req, res, notFound.file, notFound.stats, 404, REVALIDATE);
+      return;
+    }
+    sendText(res, 404, `not found: ${url.pathname}\n`);
+  };
+}

@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EXPORT_SCHEMA, toExportValue } from '../ga4/export-schema';
+import { sampleItem, sampleRow } from './test-fixtures';
+import { ExportRowError, Warehouse, WarehouseInUseError } from './warehouse';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'shoplab-warehouse-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function openWarehouse(dataDir = tempDir(), property?: string): Promise<Warehouse> {
+  const warehouse = await Warehouse.open({ dataDir, ...(property ? { property } : {}) });
+  cleanups.push(() => warehouse.close());
+  return warehouse;
+}
+
+describe('Warehouse', () => {
+  it('creates analytics_<property>.events with exactly the export columns, in order', async () => {
+    const warehouse = await openWarehouse(tempDir(), '123456');
+    expect(warehouse.dataset).toBe('analytics_123456');
+    expect(path.basename(warehouse.file)).toBe('shoplab.duckdb');
+    const columns = await warehouse.query(
+      `SELECT column_name FROM duckdb_columns() WHERE schema_name = $1 AND table_name = 'events' ORDER BY column_index`,
+      [warehouse.dataset],
+    );
+    expect(columns.map((c) => c.column_name)).toEqual(EXPORT_SCHEMA.map((f) => f.name));
+    const types = await warehouse.query(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = $1 AND table_name = 'events' AND column_name IN ('event_timestamp', 'event_params', 'is_active_user')`,
+      [warehouse.dataset],
+    );
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.data_type]))).toEqual({
+      event_timestamp: 'BIGINT',
+      event_params: 'STRUCT("key" VARCHAR, "value" STRUCT(string_value VARCHAR, int_value BIGINT, float_value DOUBLE, double_value DOUBLE))[]',
+      is_active_user: 'BOOLEAN',
+    });
+  });
+
+  it('reads back inserted rows field for field, nested params and items included', async () => {
+    const warehouse = await openWarehouse();
+    const row = sampleRow();
+    await warehouse.insertEvents([row]);
+    const [stored] = await warehouse.query(`SELECT * FROM ${warehouse.dataset}.events`);
+    expect(stored).toEqual(row);
+  });
+
+  it('answers UNNEST queries over event_params and items', async () => {
+    const warehouse = await openWarehouse();
+    await warehouse.insertEvents([
+      sampleRow({ user_pseudo_id: 'a', items: [sampleItem({ item_id: 'SKU-1', quantity: 2 }), sampleItem({ item_id: 'SKU-2', quantity: 1 })] }),
+      sampleRow({ user_pseudo_id: 'b', event_params: [{ key: 'ga_session_id', value: toExportValue(42) }], items: [sampleItem({ item_id: 'SKU-1', quantity: 1 })] }),
+    ]);
+    const sessions = await warehouse.query(
+      `SELECT user_pseudo_id, (SELECT p.value.int_value FROM UNNEST(event_params) AS t(p) WHERE p.key = 'ga_session_id') AS session
+       FROM ${warehouse.dataset}.events ORDER BY user_pseudo_id`,
+    );
+    expect(sessions).toEqual([
+      { user_pseudo_id: 'a', session: 1_709_294_000 },
+      { user_pseudo_id: 'b', session: 42 },
+    ]);
+    const items = await warehouse.query(
+      `SELECT item.item_id, sum(item.quantity) AS units FROM ${warehouse.dataset}.events, UNNEST(items) AS t(item)
+       GROUP BY ALL ORDER BY item.item_id`,
+    );
+    // sum() over BIGINT is a HUGEINT in DuckDB; it still comes back as a plain number.
+    expect(items).toEqual([
+      { item_id: 'SKU-1', units: 3 },
+      { item_id: 'SKU-2', units: 1 },
+    ]);
+  });
+
+  it('creates one events_YYYYMMDD view per event date, in the transaction that brings the date', async () => {
+    const dir = tempDir();
+    const warehouse = await Warehouse.open({ dataDir: dir });
+    await warehouse.insertEvents([sampleRow({ event_date: '20240301' }), sampleRow({ event_date: '20240302' }), sampleRow({ event_date: '20240302' })]);
+    await warehouse.insertEvents([sampleRow({ event_date: '20240302' })]);
+    const views = await warehouse.query(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 ORDER BY view_name`, [warehouse.dataset]);
+    expect(views.map((v) => v.view_name)).toEqual(['events_20240301', 'events_20240302']);
+    const [day] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events_20240302`);
+    expect(day?.n).toBe(3);
+    await warehouse.close();
+    // Reopening knows its views: a new day still gets one, an old day is not recreated.
+    const reopened = await openWarehouse(dir);
+    await reopened.insertEvents([sampleRow({ event_date: '20240301' }), sampleRow({ event_date: '20240303' })]);
+    const after = await reopened.query(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 ORDER BY view_name`, [reopened.dataset]);
+    expect(after.map((v) => v.view_name)).toEqual(['events_20240301', 'events_20240302', 'events_20240303']);
+  });
+
+  it('refuses a row that does not fit the schema, naming the field, and stores nothing of the batch', async () => {
+    const warehouse = await openWarehouse();
+    const bad = sampleRow({ items: [sampleItem({ quantity: 1.5 })] });
+    await expect(warehouse.insertEvents([sampleRow(), bad])).rejects.toThrow(
+      new ExportRowError('row 1: items[0].quantity', 'expected a safe integer (INT64), got the number 1.5'),
+    );
+    const extra = { ...sampleRow(), surprise: 1 };
+    await expect(warehouse.insertEvents([extra])).rejects.toThrow(/row 0: \(row\): unknown field\(s\) surprise/);
+    await expect(warehouse.insertEvents([sampleRow({ event_date: '2024-03-01' })])).rejects.toThrow(/row 0: event_date: expected YYYYMMDD/);
+    const [count] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events`);
+    expect(count?.n).toBe(0);
+  });
+
+  it('stores every row of many concurrent calls exactly once', async () => {
+    const warehouse = await openWarehouse();
+    const calls = Array.from({ length: 40 }, (_, call) =>
+      warehouse.insertEvents(Array.from({ length: 25 }, (_, i) => sampleRow({ user_pseudo_id: `c${call}`, event_timestamp: 1_709_294_400_000_000 + i }))),
+    );
+    await Promise.all(calls);
+    const [totals] = await warehouse.query(
+      `SELECT count(*) AS n, count(DISTINCT (user_pseudo_id, event_timestamp)) AS distinct_events FROM ${warehouse.dataset}.events`,
+    );
+    expect(totals).toEqual({ n: 1000, distinct_events: 1000 });
+  });
+
+  it('fails only the bad call when calls share a transaction', async () => {
+    const warehouse = await openWarehouse();
+    // A constraint only DuckDB knows about makes a row that passes the schema check fail inside the transaction.
+    await warehouse.query(`ALTER TABLE ${warehouse.dataset}.events ALTER COLUMN user_id SET NOT NULL`);
+    const first = warehouse.insertEvents([sampleRow({ user_id: 'u0' })]);
+    // These two wait while the first one is written, so they are committed together; the bad one must not
+    // take the good one down with it.
+    const good = warehouse.insertEvents([sampleRow({ user_id: 'u1' })]);
+    const bad = warehouse.insertEvents([sampleRow({ user_id: null })]);
+    await expect(bad).rejects.toThrow(/could not store 1 event\(s\) in .*NOT NULL constraint/);
+    await Promise.all([first, good]);
+    const rows = await warehouse.query(`SELECT user_id FROM ${warehouse.dataset}.events ORDER BY user_id`);
+    expect(rows).toEqual([{ user_id: 'u0' }, { user_id: 'u1' }]);
+  });
+
+  it('refuses strings that are not well-formed UTF-16 before they reach DuckDB', async () => {
+    const warehouse = await openWarehouse();
+    await expect(warehouse.insertEvents([sampleRow({ user_pseudo_id: 'a\ud800b' })])).rejects.toThrow(
+      /row 0: user_pseudo_id: expected a well-formed string \(lone UTF-16 surrogate\)/,
+    );
+  });
+
+  it('turns integers into numbers when exact and into strings when not', async () => {
+    const warehouse = await openWarehouse();
+    const [row] = await warehouse.query(
+      `SELECT 9007199254740991::BIGINT AS safe, 9007199254740993::BIGINT AS unsafe, 12.34 AS dec, '2024-03-01'::DATE AS day,
+              {'a': 1::BIGINT, 'b': [2::BIGINT]} AS nested, NULL AS nothing`,
+    );
+    expect(row).toEqual({ safe: 9_007_199_254_740_991, unsafe: '9007199254740993', dec: 12.34, day: '2024-03-01', nested: { a: 1, b: [2] }, nothing: null });
+  });
+
+  it('binds query parameters and refuses ones it cannot bind', async () => {
+    const warehouse = await openWarehouse();
+    await warehouse.insertEvents([sampleRow({ event_name: 'page_view' }), sampleRow({ event_name: 'purchase' })]);
+    const rows = await warehouse.query(`SELECT event_name FROM ${warehouse.dataset}.events WHERE event_name = ?`, ['page_view']);
+    expect(rows).toEqual([{ event_name: 'page_view' }]);
+    await expect(warehouse.query('SELECT ?', [{ a: 1 }])).rejects.toThrow('query parameter $1 must be a string, number, boolean, bigint or null, got object');
+  });
+
+  it('opens read-only for queries, refuses writes, and refuses a file that does not exist', async () => {
+    const dir = tempDir();
+    await expect(Warehouse.open({ dataDir: dir, readOnly: true })).rejects.toThrow(/does not exist yet/);
+    const writer = await Warehouse.open({ dataDir: dir });
+    await writer.insertEvents([sampleRow()]);
+    await writer.close();
+    const reader = await Warehouse.open({ dataDir: dir, readOnly: true });
+    cleanups.push(() => reader.close());
+    expect(await reader.query(`SELECT count(*) AS n FROM ${reader.dataset}.events`)).toEqual([{ n: 1 }]);
+    await expect(reader.insertEvents([sampleRow()])).rejects.toThrow(/is open read-only/);
+  });
+
+  it('shares one database when the same file is opened twice in one process', async () => {
+    const dir = tempDir();
+    const first = await openWarehouse(dir);
+    const second = await openWarehouse(dir);
+    await first.insertEvents([sampleRow()]);
+    expect(await second.query(`SELECT count(*) AS n FROM ${second.dataset}.events`)).toEqual([{ n: 1 }]);
+  });
+
+  it('says clearly that the file is in use when another process holds it', async () => {
+    const dir = tempDir();
+    const first = await Warehouse.open({ dataDir: dir });
+    const file = first.file;
+    await first.close();
+    const holder = await holdFileInChildProcess(file);
+    cleanups.push(() => {
+      holder.stdin?.end();
+    });
+    const error = await Warehouse.open({ dataDir: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WarehouseInUseError);
+    expect((error as Error).message).toBe(`warehouse ${file} is in use by another process (is \`shoplab serve\` running?)`);
+  });
+
+  it('refuses an events table written with another schema', async () => {
+    const dir = tempDir();
+    const warehouse = await Warehouse.open({ dataDir: dir });
+    await warehouse.query(`ALTER TABLE ${warehouse.dataset}.events DROP COLUMN batch_ordering_id`);
+    await warehouse.close();
+    await expect(Warehouse.open({ dataDir: dir })).rejects.toThrow(/does not match the GA4 export schema at column 28 \(expected batch_ordering_id BIGINT/);
+  });
+
+  it('waits for queued writes before closing, then refuses new work', async () => {
+    const warehouse = await Warehouse.open({ dataDir: tempDir() });
+    const writes = [warehouse.insertEvents([sampleRow()]), warehouse.insertEvents([sampleRow()])];
+    await warehouse.close();
+    await Promise.all(writes);
+    await expect(warehouse.insertEvents([sampleRow()])).rejects.toThrow(/is closed/);
+    await expect(warehouse.query('SELECT 1')).rejects.toThrow(/is closed/);
+  });
+});
+
+/** Opens the file from another Node process (as a running collector would) and resolves once it holds the lock. */
+function holdFileInChildProcess(file: string): Promise<ChildProcess> {
+  const script = `
+    const { DuckDBInstance } = require('@duckdb/node-api');
+    DuckDBInstance.create(${JSON.stringify(file)}).then((db) => {
+      process.stdout.write('ready\\n');
+      process.stdin.on('end', () => { db.closeSync(); process.exit(0); });
+      process.stdin.resume();
+    }, (e) => { process.stderr.write(String(e)); process.exit(1); });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`lock holder exited with ${code}: ${err}`)));
+  });
+}

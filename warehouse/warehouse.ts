@@ -1,0 +1,345 @@
+/**
+ * The local warehouse: GA4 export rows in an embedded DuckDB file, laid out like the BigQuery export
+ * (dataset `analytics_<property>`, one `events` table, a view `events_YYYYMMDD` per day). See README.md.
+ */
+
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import {
+  DuckDBInstance,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import { EXPORT_SCHEMA } from '../ga4/export-schema';
+import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, rowStructType, type JsonValue } from './duckdb-types';
+import type { ExportRow } from './export-row';
+
+export type * from './export-row';
+export { ExportRowError, type JsonValue } from './duckdb-types';
+
+/** The file name inside `dataDir`; one file holds every property's dataset plus the ground-truth schema. */
+export const WAREHOUSE_FILE = 'shoplab.duckdb';
+export const EVENTS_TABLE = 'events';
+/** Rows from several waiting `insertEvents` calls are committed together, up to this many per transaction. */
+const MAX_ROWS_PER_TRANSACTION = 5000;
+const EVENT_DATE = /^\d{8}$/;
+const PROPERTY = /^[A-Za-z0-9_]{1,64}$/;
+
+export interface WarehouseOptions {
+  /** Folder that holds `shoplab.duckdb`; created if missing (unless `readOnly`). */
+  dataDir: string;
+  /** GA4 property id; the dataset is `analytics_<property>`. Letters, digits and `_` only. Default `'shoplab'`. */
+  property?: string;
+  /**
+   * Open without write access, so that several readers can share the file. DuckDB still refuses while another
+   * process has it open for writing (a running collector). Default `false`.
+   */
+  readOnly?: boolean;
+}
+
+/** Thrown by `Warehouse.open` when another process holds the DuckDB file lock. */
+export class WarehouseInUseError extends Error {
+  constructor(
+    readonly file: string,
+    options?: ErrorOptions,
+  ) {
+    super(`warehouse ${file} is in use by another process (is \`shoplab serve\` running?)`, options);
+    this.name = 'WarehouseInUseError';
+  }
+}
+
+interface PendingBatch {
+  rows: ExportRow[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toQueryParam(value: unknown, index: number): DuckDBValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'bigint') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`query parameter $${index + 1} must be a finite number, got ${value}`);
+    return value;
+  }
+  throw new Error(
+    `query parameter $${index + 1} must be a string, number, boolean, bigint or null, got ${Array.isArray(value) ? 'an array' : typeof value}`,
+  );
+}
+
+export class Warehouse {
+  /** Absolute path of the DuckDB file. */
+  readonly file: string;
+  /** The schema that plays the BigQuery dataset: `analytics_<property>`. */
+  readonly dataset: string;
+  readonly readOnly: boolean;
+
+  private readonly knownDates = new Set<string>();
+  private readonly pending: PendingBatch[] = [];
+  private readonly activeQueries = new Set<Promise<unknown>>();
+  private draining: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    file: string,
+    dataset: string,
+    readOnly: boolean,
+    private readonly instance: DuckDBInstance,
+    /** The only connection that writes events; `drain` is its only user, so statements never interleave. */
+    private readonly writer: DuckDBConnection | null,
+    private readonly insert: DuckDBPreparedStatement | null,
+  ) {
+    this.file = file;
+    this.dataset = dataset;
+    this.readOnly = readOnly;
+  }
+
+  /** Opens (and on first use creates) the warehouse file and the `analytics_<property>.events` table. */
+  static async open(opts: WarehouseOptions): Promise<Warehouse> {
+    const property = opts.property ?? 'shoplab';
+    if (!PROPERTY.test(property)) {
+      throw new Error(`warehouse property ${JSON.stringify(property)} is invalid: use 1–64 letters, digits or _`);
+    }
+    const readOnly = opts.readOnly ?? false;
+    const dataset = `analytics_${property}`;
+    const dir = path.resolve(opts.dataDir);
+    if (readOnly) {
+      if (!existsSync(path.join(dir, WAREHOUSE_FILE))) {
+        throw new Error(`warehouse ${path.join(dir, WAREHOUSE_FILE)} does not exist yet (start \`shoplab serve\` and collect some events first)`);
+      }
+    } else {
+      mkdirSync(dir, { recursive: true });
+    }
+    // One canonical path, so that DuckDB's per-process instance cache shares one database per file: two separate
+    // instances on one file in one process would not see each other's locks and could corrupt it.
+    const file = path.join(realpathSync(dir), WAREHOUSE_FILE);
+
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.fromCache(file, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    } catch (error) {
+      const message = errorMessage(error);
+      if (message.includes('Could not set lock on file')) throw new WarehouseInUseError(file, { cause: error });
+      if (message.includes('different configuration')) {
+        throw new Error(`warehouse ${file} is already open in this process with a different readOnly setting; share that Warehouse instead`, {
+          cause: error,
+        });
+      }
+      throw new Error(`could not open warehouse ${file}: ${message}`, { cause: error });
+    }
+
+    try {
+      if (readOnly) {
+        const reader = await instance.connect();
+        try {
+          await verifyEventsTable(reader, dataset, file, false);
+        } finally {
+          reader.closeSync();
+        }
+        return new Warehouse(file, dataset, true, instance, null, null);
+      }
+      const writer = await instance.connect();
+      try {
+        await verifyEventsTable(writer, dataset, file, true);
+        const insert = await writer.prepare(
+          `INSERT INTO ${quoteIdent(dataset)}.${EVENTS_TABLE} BY NAME
+           SELECT r.* FROM (SELECT unnest(CAST($1::JSON AS ${rowStructType(EXPORT_SCHEMA)}[])) AS r)`,
+        );
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, insert);
+        const views = await writer.runAndReadAll(
+          `SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = $1`,
+          [dataset],
+        );
+        for (const [name] of views.getRowsJson()) {
+          const match = typeof name === 'string' ? /^events_(\d{8})$/.exec(name) : null;
+          if (match?.[1] !== undefined) warehouse.knownDates.add(match[1]);
+        }
+        return warehouse;
+      } catch (error) {
+        writer.closeSync();
+        throw error;
+      }
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  /**
+   * Stores rows atomically: all of them or none. Resolves only after the transaction has committed. Rows of
+   * calls that wait while a write is running are committed together in one transaction; if that shared
+   * transaction fails, each call is retried alone, so one bad call never fails another.
+   * Throws an ExportRowError (naming the field) before anything is stored when a row does not fit the schema.
+   */
+  async insertEvents(rows: ExportRow[]): Promise<void> {
+    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
+    rows.forEach((row, i) => {
+      try {
+        checkRow(EXPORT_SCHEMA, row);
+      } catch (error) {
+        if (error instanceof ExportRowError) throw new ExportRowError(`row ${i}: ${error.path}`, error.problem);
+        throw error;
+      }
+      if (!EVENT_DATE.test(row.event_date)) {
+        throw new ExportRowError(`row ${i}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(row.event_date)}`);
+      }
+    });
+    if (rows.length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject });
+      this.startDraining();
+    });
+  }
+
+  /**
+   * Runs one SQL statement (or several separated by `;`, returning the last result) on a fresh connection in
+   * autocommit mode, so a long query never blocks event writes. Parameters bind to `$1`, `$2`, … or `?`.
+   * BIGINT/HUGEINT/DECIMAL come back as numbers when exact, else as strings; STRUCT → object, LIST → array.
+   */
+  async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, JsonValue>[]> {
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot run a query`);
+    const values = params.map(toQueryParam);
+    const run = (async () => {
+      const connection = await this.instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(sql, values.length > 0 ? values : undefined);
+        return reader.convertRowObjects(jsonValueConverter).map((row) => {
+          // The converter only returns null for SQL NULL; the library's type allows it at the top level too.
+          const out: Record<string, JsonValue> = {};
+          for (const [key, value] of Object.entries(row)) out[key] = value ?? null;
+          return out;
+        });
+      } finally {
+        connection.closeSync();
+      }
+    })();
+    this.activeQueries.add(run);
+    try {
+      return await run;
+    } finally {
+      this.activeQueries.delete(run);
+    }
+  }
+
+  /** Waits for queued writes and running queries, then closes the file. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      while (this.draining) await this.draining;
+      await Promise.allSettled([...this.activeQueries]);
+      this.insert?.destroySync();
+      this.writer?.closeSync();
+      this.instance.closeSync();
+    })();
+    return this.closing;
+  }
+
+  private startDraining(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.pending.length > 0) this.startDraining();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group: PendingBatch[] = [];
+      let count = 0;
+      while (this.pending.length > 0) {
+        const next = this.pending[0];
+        if (next === undefined || (group.length > 0 && count + next.rows.length > MAX_ROWS_PER_TRANSACTION)) break;
+        group.push(next);
+        count += next.rows.length;
+        this.pending.shift();
+      }
+      try {
+        await this.commit(group.flatMap((b) => b.rows));
+        for (const b of group) b.resolve();
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]?.reject(error);
+          continue;
+        }
+        for (const b of group) {
+          try {
+            await this.commit(b.rows);
+            b.resolve();
+          } catch (alone) {
+            b.reject(alone);
+          }
+        }
+      }
+    }
+  }
+
+  private async commit(rows: ExportRow[]): Promise<void> {
+    const writer = this.writer;
+    const insert = this.insert;
+    if (!writer || !insert) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    const newDates = [...new Set(rows.map((r) => r.event_date))].filter((d) => !this.knownDates.has(d));
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      for (const date of newDates) {
+        // The dates were checked against /^\d{8}$/ in insertEvents, so they are safe inside SQL text.
+        await writer.run(
+          `CREATE VIEW IF NOT EXISTS ${quoteIdent(this.dataset)}.events_${date} AS
+           SELECT * FROM ${quoteIdent(this.dataset)}.${EVENTS_TABLE} WHERE event_date = '${date}'`,
+        );
+      }
+      insert.bindVarchar(1, JSON.stringify(rows));
+      await insert.run();
+      await writer.run('COMMIT');
+    } catch (error) {
+      try {
+        await writer.run('ROLLBACK');
+      } catch {
+        // DuckDB has already rolled back a transaction that failed on commit; the first error is the one to report.
+      }
+      throw new Error(`could not store ${rows.length} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      insert.clearBindings();
+    }
+    for (const date of newDates) this.knownDates.add(date);
+  }
+}
+
+/**
+ * Creates the dataset and events table if allowed and missing, and refuses a table whose columns differ from
+ * EXPORT_SCHEMA (a file written by another ShopLab version): writing into it would misplace values.
+ */
+async function verifyEventsTable(connection: DuckDBConnection, dataset: string, file: string, create: boolean): Promise<void> {
+  const table = `${quoteIdent(dataset)}.${EVENTS_TABLE}`;
+  const ddl = columnDefinitions(EXPORT_SCHEMA);
+  if (create) {
+    await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(dataset)}`);
+    await connection.run(`CREATE TABLE IF NOT EXISTS ${table} (\n  ${ddl}\n)`);
+  }
+  const columnsOf = async (database: string, schema: string, name: string): Promise<string[]> => {
+    const result = await connection.runAndReadAll(
+      `SELECT column_name || ' ' || data_type FROM duckdb_columns()
+       WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 ORDER BY column_index`,
+      [database, schema, name],
+    );
+    return result.getRowsJson().map(([c]) => (typeof c === 'string' ? c : JSON.stringify(c)));
+  };
+  const database = (await connection.runAndReadAll('SELECT current_database()')).getRowsJson()[0]?.[0];
+  if (typeof database !== 'string') throw new Error(`warehouse ${file}: DuckDB did not name its current database`);
+  const actual = await columnsOf(database, dataset, EVENTS_TABLE);
+  if (actual.length === 0) return; // read-only on a file without this dataset: queries will say what is missing
+  // Let DuckDB spell the expected types itself (quoting, nesting), by creating the same table in memory.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE shoplab_expected_events (\n  ${ddl}\n)`);
+  const expected = await columnsOf('temp', 'main', 'shoplab_expected_events');
+  await connection.run('DROP TABLE temp.main.shoplab_expected_events');
+  const firstDifference = expected.findIndex((column, i) => actual[i] !== column);
+  if (firstDifference !== -1 || actual.length !== expected.length) {
+    const at = firstDifference === -1 ? expected.length : firstDifference;
+    throw new Error(
+      `warehouse ${file}: table ${dataset}.${EVENTS_TABLE} does not match the GA4 export schema at column ${at + 1} ` +
+        `(expected ${expected[at] ?? 'no more columns'}, found ${actual[at] ?? 'no column'}); it was written by another ShopLab version — move the file away to start afresh`,
+    );
+  }
+}
