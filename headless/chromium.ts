@@ -1,0 +1,33 @@
+/**
+ * Where Chromium is and how to start it. The browser comes from Debian (scripts/setup.mjs installs it); the
+ * automation libraries never download their own. The flags keep a headless Chromium off the network it cannot
+ * reach here and stop it from throttling pages that are not in front, so that many pages run at full speed.
+ */
+import { existsSync } from 'node:fs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  '--disable-dev-shm-usage',
+] as const;
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** The Chromium to launch: $SHOPLAB_CHROMIUM, else the first Debian/Chrome path that exists. */
+export function chromiumPath(): string {
+  const fromEnv = process.env.SHOPLAB_CHROMIUM;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`SHOPLAB_CHROMIUM=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const found = CANDIDATES.find((p) => existsSync(p));
+  if (!found) throw new Error('Chromium not found; run `node scripts/setup.mjs` (installs Debian chromium) or set SHOPLAB_CHROMIUM');
+  return found;
+}
