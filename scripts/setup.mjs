@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Brings a fresh machine to the state `npm run demo` and `npm test` need, doing only what is missing:
+// 1. npm packages (npm ci) when node_modules is absent or older than package-lock.json;
+// 2. Debian's Chromium when no browser is found (puppeteer-core/playwright-core never download one);
+// 3. a production build of the store and engine when public/ is missing or its inputs changed.
+// Uses nothing but Node itself, because it runs before the dependencies exist.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const skipBuild = process.argv.includes('--no-build');
+const env = { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1', PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', GATSBY_TELEMETRY_DISABLED: '1' };
+
+function step(msg) {
+  console.log(`shoplab setup: ${msg}`);
+}
+
+function run(cmd, args, what) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error(`shoplab setup: ${what} failed (${cmd} ${args.join(' ')} exited ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+// 1. Packages.
+const marker = join(root, 'node_modules', '.package-lock.json');
+const lock = join(root, 'package-lock.json');
+if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+  step('installing npm packages (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+}
+
+// 2. Chromium.
+const chromium = process.env.SHOPLAB_CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+if (!chromium || !existsSync(chromium)) {
+  if (process.env.SHOPLAB_CHROMIUM) {
+    console.error(`shoplab setup: SHOPLAB_CHROMIUM=${process.env.SHOPLAB_CHROMIUM} does not exist`);
+    process.exit(1);
+  }
+  if (process.getuid?.() !== 0) {
+    console.error('shoplab setup: Chromium is missing; install it with `sudo apt-get install -y chromium` (or set SHOPLAB_CHROMIUM)');
+    process.exit(1);
+  }
+  step('installing Debian chromium (apt-get)');
+  run('apt-get', ['update', '-qq'], 'apt-get update');
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { cwd: root, stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) {
+    console.error('shoplab setup: apt-get install chromium failed');
+    process.exit(1);
+  }
+}
+
+// 3. Build.
+if (!skipBuild) {
+  const { buildInputsHash } = await import('./build-inputs.mjs');
+  const stampFile = join(root, '.shoplab-build.json');
+  let current = false;
+  if (existsSync(stampFile) && existsSync(join(root, 'public', 'index.html')) && existsSync(join(root, 'public', 'shoplab-simulator.js'))) {
+    try {
+      current = JSON.parse(readFileSync(stampFile, 'utf8')).inputs === buildInputsHash(root);
+    } catch {
+      current = false;
+    }
+  }
+  if (current) step('build is current');
+  else {
+    step('building the store and the engine (scripts/build.mjs)');
+    run(process.execPath, [join(root, 'scripts', 'build.mjs')], 'build');
+  }
+}
