@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'headless', 'cli', 'e2e', 'scripts'];
+const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'headless', 'cli', 'e2e', 'scripts', 'bench'];
 
 /** What each stage may import of ours; everything else of ours is forbidden. */
 const ALLOWED = {

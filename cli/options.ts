@@ -1,5 +1,5 @@
 /** Parsers and defaults shared by every command, so that --data, --host and --port mean the same everywhere. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -27,4 +27,9 @@ export function parseDate(v: string): number {
   const t = Date.parse(v);
   if (!Number.isFinite(t)) throw new InvalidArgumentError(`not a date: "${v}" (use e.g. 2026-11-01 or 2026-11-01T09:00:00Z)`);
   return t;
+}
+
+/** --data, the same on every command that touches data. */
+export function dataOption(): Option {
+  return new Option('--data <dir>', 'warehouse and run files (env SHOPLAB_DATA)').default(defaultDataDir(), '$SHOPLAB_DATA or ./data');
 }
