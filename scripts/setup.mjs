@@ -30,7 +30,14 @@ const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   step('installing npm packages (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env });
+  if (ci.status !== 0) {
+    // npm ci refuses a lock file that lacks other platforms' optional binaries (e.g. @rollup/rollup-darwin-x64),
+    // which happens when the registry in use does not serve them; npm install keeps to the same locked
+    // versions and simply skips what this platform does not need.
+    step('npm ci refused the lock file; installing the locked versions with npm install --no-save instead');
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-save'], 'npm install');
+  }
 }
 
 // 2. Chromium.
