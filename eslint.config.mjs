@@ -16,6 +16,7 @@ const ALLOWED = {
   collector: ['ga4', 'warehouse'],
   headless: ['ga4', 'simulator'],
   cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'headless'],
+  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'headless', 'cli'],
 };
 
 /** Code that must not touch the DOM or React, whatever it imports. */
