@@ -14,7 +14,7 @@ function comparable(r: SimulateResult): unknown {
 test('the same seed gives the same actions and events on the built store', async ({ browser, server }) => {
   const runs: SimulateResult[] = [];
   for (let i = 0; i < 2; i++) {
-    const { page, context } = await openStore(browser, server, { startTime: Date.UTC(2026, 10, 3, 9), clientId: '424242.1700000000' });
+    const { page, context } = await openStore(browser, server, { startTime: Date.UTC(2026, 10, 3, 9), clientId: '424242.1700000000', runId: `det-${i}` });
     runs.push(await simulate(page, { seed: 'same-seed', persona: 'bargain-hunter' }));
     await context.close();
   }
@@ -22,6 +22,23 @@ test('the same seed gives the same actions and events on the built store', async
   expect(runs[0]!.actions.length).toBeGreaterThan(2);
   expect(comparable(runs[1]!)).toEqual(comparable(runs[0]!));
   expect(runs[0]!.clientId).toBe('424242.1700000000');
+
+  // What the tag sent — automatic events such as scroll and user_engagement included — repeats exactly too.
+  const stored = async (runId: string): Promise<unknown[]> =>
+    (
+      await server.warehouse.query(
+        `SELECT event_name, event_timestamp, [i.item_id FOR i IN items] AS items,
+                [p.key || '=' || coalesce(p.value.string_value, CAST(coalesce(p.value.int_value, p.value.double_value) AS VARCHAR), '')
+                 FOR p IN event_params IF p.key NOT IN ('shoplab_run_id', 'transaction_id')] AS params
+         FROM ${server.warehouse.dataset}.events
+         WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?
+         ORDER BY event_timestamp`,
+        [runId],
+      )
+    ).map((r) => JSON.stringify(r));
+  const first = await stored('det-0');
+  expect(first.length).toBeGreaterThan(5);
+  expect(await stored('det-1')).toEqual(first);
 });
 
 test('different seeds give different sessions', async ({ browser, server }) => {

@@ -68,7 +68,7 @@ interface SimHook {
 
 interface SimWindow {
   dataLayer?: unknown[];
-  shoplabTag?: { flush(): Promise<void> };
+  shoplabTag?: { flush(): Promise<void>; leave?(): Promise<void> };
   __shoplabSim?: SimHook;
 }
 
@@ -157,7 +157,9 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}): P
     }
   }
   try {
-    await w.shoplabTag?.flush();
+    const tag = w.shoplabTag;
+    if (tag?.leave) await tag.leave();
+    else await tag?.flush();
   } catch (err) {
     error ??= `sending events failed: ${String(err)}`;
   }

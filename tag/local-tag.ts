@@ -31,8 +31,8 @@ export interface TagWindow {
   scrollY: number;
   dataLayer?: unknown[];
   __shoplabSim?: SimHook;
-  addEventListener(type: string, fn: () => void, opts?: { passive?: boolean; capture?: boolean }): void;
-  removeEventListener(type: string, fn: () => void): void;
+  addEventListener(type: string, fn: (ev: { isTrusted: boolean }) => void, opts?: { passive?: boolean; capture?: boolean }): void;
+  removeEventListener(type: string, fn: (ev: { isTrusted: boolean }) => void): void;
   setTimeout(fn: () => void, ms: number): number;
   clearTimeout(id: number): void;
 }
@@ -67,6 +67,11 @@ export interface LocalTag {
   pageView(): void;
   /** Sends every queued hit; resolves once the collector has acknowledged them all. */
   flush(): Promise<void>;
+  /**
+   * The visitor leaves: sends the current page's user_engagement and flushes, so a session's last events do
+   * not depend on when the page is torn down. Later pagehide adds nothing.
+   */
+  leave(): Promise<void>;
   /** Stops listening and sends what is queued with sendBeacon. */
   stop(): void;
 }
@@ -112,6 +117,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
   let pageReferrer = doc.referrer;
   let pageStartedAt = 0;
   let scrolledThisPage = false;
+  let left = false;
   let flushTimer: number | undefined;
 
   function stamp(): number {
@@ -205,14 +211,17 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
       pageTitle = doc.title;
       pageStartedAt = t;
       scrolledThisPage = false;
+      left = false;
       send('page_view', {});
     } catch (err) {
       onError(err);
     }
   }
 
-  function onScroll(): void {
-    if (scrolledThisPage) return;
+  function onScroll(ev: { isTrusted: boolean }): void {
+    // Under a simulator only the engine's own (dispatched) scroll events count: the browser's follow a frame
+    // later, after the engine may have moved on, and would make the same session produce different events.
+    if (scrolledThisPage || (ev.isTrusted && win.__shoplabSim)) return;
     const height = doc.documentElement.scrollHeight;
     if (height <= 0) return;
     if ((win.scrollY + win.innerHeight) / height >= 0.9) {
@@ -222,8 +231,21 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
   }
 
   function onPageHide(): void {
-    if (pageLocation) send('user_engagement', {});
+    if (pageLocation && !left) send('user_engagement', {});
+    left = true;
     transport.beacon();
+  }
+
+  async function leave(): Promise<void> {
+    if (pageLocation && !left) safely(() => send('user_engagement', {}));
+    left = true;
+    await flush();
+  }
+
+  async function flush(): Promise<void> {
+    if (flushTimer !== undefined) win.clearTimeout(flushTimer);
+    flushTimer = undefined;
+    await transport.flush();
   }
 
   // Take over the dataLayer the way GTM does: replay what is there, then see every later push.
@@ -249,11 +271,8 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
 
   return {
     pageView,
-    flush: async () => {
-      if (flushTimer !== undefined) win.clearTimeout(flushTimer);
-      flushTimer = undefined;
-      await transport.flush();
-    },
+    flush,
+    leave,
     stop: () => {
       win.removeEventListener('scroll', onScroll);
       win.removeEventListener('pagehide', onPageHide);
