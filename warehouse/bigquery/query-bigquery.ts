@@ -1,0 +1,33 @@
+/** Runs a BigQuery-dialect query on a Warehouse: translate, then let DuckDB run the translation. */
+
+import type { JsonValue, Warehouse } from '../warehouse';
+import { translateBigQuery, type TranslateOptions } from './translate-bigquery';
+
+export type QueryBigQueryOptions = Omit<TranslateOptions, 'dataset'>;
+
+/** DuckDB refused the translation of a BigQuery query; `duckdbSql` is what it was given. */
+export class BigQueryExecutionError extends Error {
+  constructor(
+    message: string,
+    readonly duckdbSql: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'BigQueryExecutionError';
+  }
+}
+
+/**
+ * Runs BigQuery SQL written for the GA4 export (`project.dataset.events_*`, `_TABLE_SUFFIX`, UNNEST, COUNTIF, …)
+ * against the warehouse's dataset. Throws BigQueryUnsupportedError / BigQuerySyntaxError before running anything
+ * when the query cannot be translated, and BigQueryExecutionError when DuckDB rejects the translation.
+ */
+export async function queryBigQuery(warehouse: Warehouse, sql: string, options: QueryBigQueryOptions = {}): Promise<Record<string, JsonValue>[]> {
+  const duckdbSql = translateBigQuery(sql, { ...options, dataset: warehouse.dataset });
+  try {
+    return await warehouse.query(duckdbSql);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new BigQueryExecutionError(`DuckDB rejected the translated query: ${message.split('\n')[0] ?? message}`, duckdbSql, { cause: error });
+  }
+}
