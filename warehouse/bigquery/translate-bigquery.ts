@@ -43,6 +43,8 @@ export function translateBigQuery(sql: string, options: TranslateOptions): strin
 
 class Translator {
   private aliasCount = 0;
+  /** Names defined by WITH, lower case: a WITH name wins over a table of the same name, as in BigQuery. */
+  private readonly withNames = new Set<string>();
   private readonly localSchemas: Set<string>;
 
   constructor(
@@ -66,7 +68,18 @@ class Translator {
       const what = isTok(start) ? start.text : '(';
       throw new BigQueryUnsupportedError(`${what.toUpperCase()} statements`, 'only queries (SELECT or WITH …) run locally');
     }
+    this.collectWithNames(tree);
     return this.seq(tree).trim();
+  }
+
+  private collectWithNames(items: readonly Node[]): void {
+    items.forEach((n, i) => {
+      if (isGroup(n)) this.collectWithNames(n.items);
+      else if ((n.kind === TokenKind.word || n.kind === TokenKind.quoted) && word(items[i + 1]) === 'AS' && paren(items[i + 2])) {
+        const before = items[i - 1];
+        if (['WITH', 'RECURSIVE'].includes(word(before)) || isOp(before, ',')) this.withNames.add(n.value.toLowerCase());
+      }
+    });
   }
 
   private fail(feature: string, at: Token, detail?: string): never {
@@ -339,7 +352,7 @@ class Translator {
     if (dataset !== undefined && parts.length === 2 && this.localSchemas.has(dataset.toLowerCase())) {
       return parts.map(quoteIdent).join('.');
     }
-    if (dataset === undefined && !/^events/i.test(table)) return quoteIdent(table); // a WITH name
+    if (dataset === undefined && (this.withNames.has(table.toLowerCase()) || !/^events/i.test(table))) return quoteIdent(table);
     if (dataset !== undefined && this.options.sourceDataset !== undefined && dataset !== this.options.sourceDataset) {
       throw new BigQueryUnsupportedError(`dataset ${dataset}`, `queries here read dataset ${this.options.sourceDataset}, which is stored locally as ${this.options.dataset}`);
     }
