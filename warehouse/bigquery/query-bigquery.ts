@@ -5,6 +5,12 @@ import { translateBigQuery, type TranslateOptions } from './translate-bigquery';
 
 export type QueryBigQueryOptions = Omit<TranslateOptions, 'dataset'>;
 
+/**
+ * Session settings that make DuckDB behave like BigQuery where a setting can: NULLs sort first in ascending and
+ * last in descending order (DuckDB's default is last in both). Run before every translated query.
+ */
+export const BIGQUERY_SESSION_SETUP = `SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'`;
+
 /** DuckDB refused the translation of a BigQuery query; `duckdbSql` is what it was given. */
 export class BigQueryExecutionError extends Error {
   constructor(
@@ -25,7 +31,8 @@ export class BigQueryExecutionError extends Error {
 export async function queryBigQuery(warehouse: Warehouse, sql: string, options: QueryBigQueryOptions = {}): Promise<Record<string, JsonValue>[]> {
   const duckdbSql = translateBigQuery(sql, { ...options, dataset: warehouse.dataset });
   try {
-    return await warehouse.query(duckdbSql);
+    // Warehouse.query runs each call on a fresh connection, so the session setting applies to this query only.
+    return await warehouse.query(`${BIGQUERY_SESSION_SETUP};\n${duckdbSql}`);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new BigQueryExecutionError(`DuckDB rejected the translated query: ${message.split('\n')[0] ?? message}`, duckdbSql, { cause: error });

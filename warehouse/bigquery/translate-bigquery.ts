@@ -345,10 +345,10 @@ class Translator {
   /** Maps a BigQuery table name onto the local dataset. */
   private resolveTable(parts: string[], at: Token): string {
     const local = quoteIdent(this.options.dataset);
+    if (parts.some((p) => p.toUpperCase() === 'INFORMATION_SCHEMA')) this.fail('INFORMATION_SCHEMA', at);
     if (parts.length > 3) this.fail(`table name ${parts.join('.')}`, at, 'expected project.dataset.table');
     const table = parts.at(-1) ?? '';
     const dataset = parts.length >= 2 ? (parts.at(-2) ?? '') : undefined;
-    if (parts.some((p) => p.toUpperCase() === 'INFORMATION_SCHEMA')) this.fail('INFORMATION_SCHEMA', at);
     if (dataset !== undefined && parts.length === 2 && this.localSchemas.has(dataset.toLowerCase())) {
       return parts.map(quoteIdent).join('.');
     }
