@@ -52,6 +52,7 @@ describe('lexing', () => {
     expect(() => translate(`SELECT 1\n/* open`)).toThrow(/unterminated \/\* comment starting at line 2, column 1/);
     expect(() => translate(`SELECT (1`)).toThrow(/unclosed \( at line 1, column 8/);
     expect(() => translate('SELECT `a')).toThrow(/unterminated `quoted name`/);
+    expect(() => translate('SELEC nonsense')).toThrow(new BigQuerySyntaxError('syntax error: a query starts with SELECT or WITH, not "SELEC"'));
   });
 });
 

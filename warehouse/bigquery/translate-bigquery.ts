@@ -19,6 +19,10 @@ const NOT_ALIAS = new Set([...FROM_END, 'ON', 'USING', 'JOIN', 'LEFT', 'RIGHT', 
 /** Function namespaces of BigQuery with nothing alike in DuckDB. */
 const UNSUPPORTED_NAMESPACES = new Set(['ML', 'NET', 'KEYS', 'AEAD', 'DETERMINISTIC_ENCRYPT', 'DETERMINISTIC_DECRYPT', 'HLL_COUNT', 'KLL_QUANTILES', 'OBJ', 'VECTOR_SEARCH', 'AI']);
 const STATEMENT_STARTS = new Set(['SELECT', 'WITH']);
+/** BigQuery statements other than queries: DML, DDL, DCL and scripting. */
+const OTHER_STATEMENTS = new Set(
+  'INSERT UPDATE DELETE MERGE TRUNCATE CREATE DROP ALTER UNDROP DECLARE SET BEGIN IF LOOP WHILE REPEAT FOR CALL EXECUTE EXPORT LOAD GRANT REVOKE ASSERT RAISE RETURN BREAK LEAVE CONTINUE ITERATE COMMIT ROLLBACK'.split(' '),
+);
 /** Words that make a query unsupported wherever they appear outside strings. */
 const UNSUPPORTED_WORDS: Record<string, string> = { PIVOT: 'PIVOT', UNPIVOT: 'UNPIVOT', TABLESAMPLE: 'TABLESAMPLE' };
 
@@ -66,7 +70,10 @@ class Translator {
     if (start === undefined) throw new BigQuerySyntaxError('the query is empty');
     if (!STATEMENT_STARTS.has(word(start))) {
       const what = isTok(start) ? start.text : '(';
-      throw new BigQueryUnsupportedError(`${what.toUpperCase()} statements`, 'only queries (SELECT or WITH …) run locally');
+      if (OTHER_STATEMENTS.has(word(start))) {
+        throw new BigQueryUnsupportedError(`${what.toUpperCase()} statements`, 'only queries (SELECT or WITH …) run locally');
+      }
+      throw new BigQuerySyntaxError(`syntax error: a query starts with SELECT or WITH, not ${JSON.stringify(what)}`);
     }
     this.collectWithNames(tree);
     return this.seq(tree).trim();
