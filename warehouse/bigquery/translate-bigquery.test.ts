@@ -238,6 +238,44 @@ describe('functions and clauses of GA4 export queries', () => {
   });
 });
 
+describe('more BigQuery functions give BigQuery’s answers', () => {
+  it.each([
+    ["GENERATE_DATE_ARRAY(DATE '2026-11-01', DATE '2026-11-15', INTERVAL 1 WEEK)", ['2026-11-01', '2026-11-08', '2026-11-15']],
+    ["DATE_ADD(DATE '2026-11-30', INTERVAL 1 MONTH)", '2026-12-30'],
+    ["FORMAT_TIMESTAMP('%F %H:%M', TIMESTAMP_MICROS(1793534400000000), 'America/New_York')", '2026-11-01 07:00'],
+    ["DATE(TIMESTAMP_MICROS(1793577600000000), 'America/Los_Angeles')", '2026-11-01'],
+    ["DATETIME(TIMESTAMP_MICROS(1793534400000000), 'Europe/Amsterdam')", '2026-11-01 13:00:00'],
+    ["TIMESTAMP('2026-11-01 12:00:00', 'Europe/Amsterdam')", '2026-11-01 11:00:00'],
+    ['TIMESTAMP_TRUNC(TIMESTAMP_MICROS(1793534400123456), HOUR)', '2026-11-01 12:00:00'],
+    ['TIMESTAMP_ADD(TIMESTAMP_MICROS(0), INTERVAL 90 MINUTE)', '1970-01-01 01:30:00'],
+    ["EXTRACT(HOUR FROM TIMESTAMP_MICROS(1793534400000000) AT TIME ZONE 'Asia/Tokyo')", 21],
+    ['EXTRACT(MILLISECOND FROM TIMESTAMP_MICROS(1793534400123456))', 123],
+    ["LAST_DAY(DATE '2026-02-10', MONTH)", '2026-02-28'],
+    ["DATE_DIFF(DATE '2026-01-05', DATE '2026-01-04', ISOWEEK)", 1],
+    ["PARSE_DATETIME('%F %T', '2026-11-01 12:00:00')", '2026-11-01 12:00:00'],
+    ['UNIX_MICROS(TIMESTAMP_MICROS(123))', 123],
+    ['UNIX_SECONDS(TIMESTAMP_SECONDS(7))', 7],
+    ['DATE_FROM_UNIX_DATE(2)', '1970-01-03'],
+    ['GENERATE_ARRAY(1, 5, 2)', [1, 3, 5]],
+    ["SPLIT('a,b,c')", ['a', 'b', 'c']],
+    ["CONTAINS_SUBSTR('Hello', 'ELL')", true],
+    ['ARRAY_CONCAT([1], [2], [3])', [1, 2, 3]],
+    ['ARRAY_LENGTH([1, 2])', 2],
+    ['DIV(7, 2)', 3],
+    ["JSON_VALUE('{\"a\": \"x\"}', '$.a')", 'x'],
+    ["FORMAT('%d-%s', 5, 'x')", '5-x'],
+    [String.raw`REGEXP_EXTRACT_ALL('a1b22', r'\d+')`, ['1', '22']],
+    ["REGEXP_EXTRACT('abc', 'b')", 'b'],
+    ["SAFE_CAST('1.5' AS NUMERIC)", 1.5],
+    ['CAST([1] AS ARRAY<STRING>)', ['1']],
+    ["CAST('2026-11-01' AS DATETIME)", '2026-11-01 00:00:00'],
+    ['APPROX_QUANTILES(x, 2)', [1, 2, 3]],
+  ])('%s', async (expr, expected) => {
+    const from = expr.startsWith('APPROX_QUANTILES') ? ' FROM UNNEST([1, 2, 3]) AS x' : '';
+    expect((await one(`SELECT ${expr} AS v${from}`)).v).toEqual(expected);
+  });
+});
+
 describe('errors', () => {
   it.each([
     ['SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))', 'table-valued function ML.PREDICT'],
