@@ -73,39 +73,46 @@ describe('POST /mp/collect', () => {
     expect(rows[0]).toEqual({ user_pseudo_id: '123.456', event_name: 'page_view', stream_id: '1000000001', browser: 'Chrome', session: 1_709_294_000 });
   });
 
-  it('refuses bad JSON, oversized bodies and invalid hits, storing nothing', async () => {
+  it('answers bad JSON and invalid hits 204 as Google does, records them in rejects and says so in headers', async () => {
     const server = await start();
     const post = (text: string) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
 
     const badJson = await post('{"client_id":');
-    expect(badJson.status).toBe(400);
-    expect(((await badJson.json()) as { error: string }).error).toMatch(/^body is not valid JSON/);
+    expect(badJson.status).toBe(204);
+    expect(badJson.headers.get('x-shoplab-rejected')).toBe('1');
+    expect(decodeURIComponent(badJson.headers.get('x-shoplab-reject-reason') ?? '')).toMatch(/^VALUE_INVALID : body is not valid JSON/);
 
     const tooBig = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { p: 'x'.repeat(140 * 1024) } }] }));
     expect(tooBig.status).toBe(413);
 
-    const invalid = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { value: [1] } }] }));
-    expect(invalid.status).toBe(400);
-    const answer = (await invalid.json()) as { error: string; issues: { path: string }[] };
-    expect(answer.error).toMatch(/^invalid Measurement Protocol body at events\[0\]\.params\.value/);
-    expect(answer.issues[0]?.path).toMatch(/^events\[0\]\.params\.value/);
+    const invalid = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { value: [1] } }, { name: 'kept' }] }));
+    expect(invalid.status).toBe(204);
+    expect(invalid.headers.get('x-shoplab-accepted')).toBe('1');
+    expect(invalid.headers.get('x-shoplab-rejected')).toBe('1');
 
-    expect(await count(server)).toBe(0);
+    expect(await server.warehouse.query(`SELECT event_name FROM ${server.warehouse.dataset}.events`)).toEqual([{ event_name: 'kept' }]);
+    expect(await server.warehouse.query(`SELECT endpoint, client_id, event_index, event_name, field_path, validation_code FROM ingest.rejects ORDER BY received_at_micros`)).toEqual([
+      { endpoint: '/mp/collect', client_id: null, event_index: null, event_name: null, field_path: '', validation_code: 'VALUE_INVALID' },
+      { endpoint: '/mp/collect', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'events[0].params.value', validation_code: 'VALUE_INVALID' },
+    ]);
   });
 
-  it('refuses unknown streams and wrong secrets with 403 without echoing the secret', async () => {
+  it('records unknown streams and wrong secrets as rejects, answering 204 without storing or echoing the secret', async () => {
     const server = await start({ streams: [{ measurementId: 'G-TEST', apiSecret: 'right-secret', streamId: '42' }] });
     const unknown = await fetch(`${server.url}/mp/collect?measurement_id=G-OTHER&api_secret=right-secret`, { method: 'POST', body: body('c') });
-    expect(unknown.status).toBe(403);
-    expect(((await unknown.json()) as { error: string }).error).toBe('unknown measurement_id "G-OTHER": this collector accepts G-TEST');
+    expect(unknown.status).toBe(204);
+    expect(decodeURIComponent(unknown.headers.get('x-shoplab-reject-reason') ?? '')).toBe('VALUE_INVALID measurement_id: unknown measurement_id "G-OTHER": this collector accepts G-TEST');
     const wrong = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=guessed-secret`, { method: 'POST', body: body('c') });
-    expect(wrong.status).toBe(403);
-    const text = await wrong.text();
-    expect(text).toContain('api_secret does not match measurement_id G-TEST');
-    expect(text).not.toContain('secret-');
+    expect(wrong.status).toBe(204);
+    expect(decodeURIComponent(wrong.headers.get('x-shoplab-reject-reason') ?? '')).toContain('api_secret does not match measurement_id G-TEST');
     const ok = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=right-secret`, { method: 'POST', body: body('c') });
     expect(ok.status).toBe(204);
     expect(await server.warehouse.query(`SELECT stream_id FROM ${server.warehouse.dataset}.events`)).toEqual([{ stream_id: '42' }]);
+    const rejects = await server.warehouse.query(`SELECT measurement_id, field_path, payload FROM ingest.rejects ORDER BY received_at_micros`);
+    expect(rejects.map((r) => [r.measurement_id, r.field_path])).toEqual([['G-OTHER', 'measurement_id'], ['G-TEST', 'api_secret']]);
+    const all = JSON.stringify(await server.warehouse.query('SELECT * FROM ingest.rejects'));
+    expect(all).not.toContain('right-secret');
+    expect(all).not.toContain('guessed-secret');
   });
 
   it('answers 405 to other methods', async () => {
