@@ -35,11 +35,6 @@ function body(clientId: string, events = 1): string {
   });
 }
 
-async function count(server: RunningServer): Promise<number> {
-  const [row] = await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`);
-  return Number(row?.n);
-}
-
 /** A GET with the path sent exactly as written (fetch would normalise `..` away before sending). */
 function rawGet(base: string, rawPath: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const { hostname, port } = new URL(base);
