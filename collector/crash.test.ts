@@ -92,7 +92,7 @@ describe('collector crash', () => {
     const rows = await warehouse.query(
       `SELECT user_pseudo_id || '|' || event_timestamp || '|' || event_name AS id, count(*) AS n FROM ${warehouse.dataset}.events GROUP BY ALL`,
     );
-    const counts = new Map(rows.map((r) => [String(r.id), Number(r.n)]));
+    const counts = new Map(rows.map((r) => [r.id as string, Number(r.n)]));
     const expected = [...acknowledged, ...unanswered].flatMap((s) => s.ids);
     expect(ackedBeforeCrash).toBeGreaterThanOrEqual(40);
     expect(expected.filter((id) => counts.get(id) !== 1)).toEqual([]);

@@ -110,6 +110,50 @@ describe('POST /mp/collect', () => {
     expect(all).not.toContain('guessed-secret');
   });
 
+  it('answers 503 with Retry-After when the ingest queue is full, storing nothing', async () => {
+    const server = await start({ maxQueuedEvents: 0 });
+    const res = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c') });
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
+    expect(await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`)).toEqual([{ n: 0 }]);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^shoplab_collector_busy_total 1$/m);
+  });
+
+  it('stores a retried request once, answering it as accepted with its duplicates counted', async () => {
+    const server = await start();
+    const text = JSON.stringify({ client_id: 'r.1', events: [{ name: 'page_view', timestamp_micros: 1_709_294_400_000_001 }, { name: 'page_view', timestamp_micros: 1_709_294_400_000_002 }] });
+    const first = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
+    const retry = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
+    expect([first.headers.get('x-shoplab-accepted'), first.headers.get('x-shoplab-duplicates')]).toEqual(['2', '0']);
+    expect([retry.headers.get('x-shoplab-accepted'), retry.headers.get('x-shoplab-duplicates')]).toEqual(['2', '2']);
+    expect(await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`)).toEqual([{ n: 2 }]);
+  });
+
+  it('answers CORS only for configured origins, exposing the result headers', async () => {
+    const server = await start({ corsOrigins: ['http://shop.example:8001'] });
+    const allowed = await fetch(`${server.url}${COLLECT}`, { method: 'OPTIONS', headers: { origin: 'http://shop.example:8001', 'access-control-request-method': 'POST' } });
+    expect([allowed.status, allowed.headers.get('access-control-allow-origin')]).toEqual([204, 'http://shop.example:8001']);
+    const post = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c'), headers: { origin: 'http://shop.example:8001' } });
+    expect(post.headers.get('access-control-expose-headers')).toContain('x-shoplab-rejected');
+    const other = await fetch(`${server.url}${COLLECT}`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect([other.status, other.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    const otherPost = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c'), headers: { origin: 'http://evil.example' } });
+    expect(otherPost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves /metrics in the Prometheus text format with accepted, rejected, queue depth and commit latency', async () => {
+    const server = await start();
+    await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c', 3) });
+    await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: '1bad' }] }) });
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^shoplab_collector_events_accepted_total 3$/m);
+    expect(text).toMatch(/^shoplab_collector_events_rejected_total 1$/m);
+    expect(text).toMatch(/^shoplab_collector_queue_depth 0$/m);
+    expect(text).toMatch(/^shoplab_collector_commit_seconds_count 2$/m);
+    expect(text).toMatch(/^# TYPE shoplab_collector_commit_seconds histogram$/m);
+  });
+
   it('answers 405 to other methods', async () => {
     const server = await start();
     const res = await fetch(`${server.url}${COLLECT}`);
@@ -152,6 +196,35 @@ describe('POST /mp/collect', () => {
     const first = await start();
     const port = Number(new URL(first.url).port);
     await expect(start({ port })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: the port is already in use`);
+  });
+});
+
+describe('/g/collect and /debug/mp/collect', () => {
+  it('stores every line of a batched gtag POST, and records a hit for an unknown tid as a reject', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/g/collect?v=2&tid=G-SHOPLAB&cid=9.9&sid=1700000000&sct=1&dl=https%3A%2F%2Fshop.example%2F`, {
+      method: 'POST',
+      body: 'en=page_view\nen=add_to_cart&cu=USD&epn.value=25&pr1=idSKU-1~nmMug~pr12.5~qt2\nen=page_view&tid=G-NOPE',
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1' },
+    });
+    expect([res.status, res.headers.get('x-shoplab-accepted'), res.headers.get('x-shoplab-rejected')]).toEqual([204, '2', '1']);
+    const rows = await server.warehouse.query(
+      `SELECT event_name, user_pseudo_id, device.category AS category, device.operating_system AS os, ecommerce.total_item_quantity AS quantity
+       FROM ${server.warehouse.dataset}.events ORDER BY event_name DESC`,
+    );
+    expect(rows).toEqual([
+      { event_name: 'page_view', user_pseudo_id: '9.9', category: 'mobile', os: 'iOS', quantity: null },
+      { event_name: 'add_to_cart', user_pseudo_id: '9.9', category: 'mobile', os: 'iOS', quantity: 2 },
+    ]);
+    expect(await server.warehouse.query(`SELECT endpoint, measurement_id, field_path FROM ingest.rejects`)).toEqual([{ endpoint: '/g/collect', measurement_id: 'G-NOPE', field_path: 'tid' }]);
+  });
+
+  it('answers /debug/mp/collect with validationMessages, ignoring the api secret and storing nothing', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/debug/mp/collect?measurement_id=G-SHOPLAB&api_secret=wrong`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: 'ok' }, { name: 'bad-name' }] }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ validationMessages: [{ fieldPath: 'events[1].name', validationCode: 'NAME_INVALID', description: 'event name "bad-name" must start with a letter and hold only letters, digits and _' }] });
+    expect(await server.warehouse.query(`SELECT (SELECT count(*) FROM ${server.warehouse.dataset}.events) AS events, (SELECT count(*) FROM ingest.rejects) AS rejects`)).toEqual([{ events: 0, rejects: 0 }]);
   });
 });
 

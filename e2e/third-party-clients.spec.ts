@@ -82,7 +82,7 @@ test('@minimal-analytics/ga4 page views and custom events are stored with sessio
   });
   expect(view?.language).toMatch(/^en/);
   expect(typeof view?.session_id).toBe('number');
-  expect(String(view?.user_pseudo_id)).toMatch(/\d/);
+  expect(view?.user_pseudo_id).toMatch(/\d/);
   expect(signUp).toEqual({ user_pseudo_id: view?.user_pseudo_id, method: 'email', points: 5, first_touch: view?.first_touch });
   expect(await rows(`SELECT count(*) AS n FROM ingest.rejects`)).toEqual([{ n: 0 }]);
 });
