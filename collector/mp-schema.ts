@@ -1,21 +1,83 @@
 /**
- * The Measurement Protocol request body as the collector accepts it: every field bounded before anything is
- * stored. Limits come from GA4's collection limits (ga4/measurement-protocol.ts MP_LIMITS). Deliberately NOT
- * enforced here, because ShopLab's own tag sends them on purpose: reserved event names (`session_start`,
- * `first_visit`, `user_engagement` are automatic gtag.js events) and the 72-hour age limit (virtual time
- * replays past weeks).
+ * The Measurement Protocol request body as the collector accepts it: every field bounded by a zod schema before
+ * anything is stored, and every problem reported the way Google's /debug/mp/collect reports it
+ * (`{ fieldPath, description, validationCode }`). Limits and reserved names come from GA4's collection limits
+ * (ga4/measurement-protocol.ts MP_LIMITS, shared/REFERENCE-GA4.md §2).
+ *
+ * Validation is per event: a bad envelope (client_id, user_properties, …) refuses the whole request, while a bad
+ * event refuses only itself, so the rest of its request is still stored.
  */
 
 import { z } from 'zod';
-import { LONG_PARAM_LIMITS, MP_LIMITS, type MpRequest } from '../ga4/measurement-protocol';
+import { LONG_PARAM_LIMITS, MP_LIMITS, type MpEvent, type MpRequest } from '../ga4/measurement-protocol';
 
-const NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-const USER_PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9_]{0,23}$/;
-/** Prefixes GA4 reserves for its own params; ours would collide with e.g. the export's `ga_session_id`. */
-const RESERVED_PARAM_PREFIXES = ['ga_', 'google_', 'firebase_'] as const;
+/** Google's validation codes, as /debug/mp/collect answers them. */
+export const VALIDATION_CODES = {
+  valueInvalid: 'VALUE_INVALID',
+  valueRequired: 'VALUE_REQUIRED',
+  nameInvalid: 'NAME_INVALID',
+  nameReserved: 'NAME_RESERVED',
+  valueOutOfBounds: 'VALUE_OUT_OF_BOUNDS',
+  exceededMaxEntities: 'EXCEEDED_MAX_ENTITIES',
+  nameDuplicated: 'NAME_DUPLICATED',
+} as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[keyof typeof VALIDATION_CODES];
+
+/** One problem, shaped like an entry of Google's `validationMessages`. */
+export interface ValidationMessage {
+  /** Where in the body, e.g. `events[0].params.items[3].price`; empty for the body itself. */
+  fieldPath: string;
+  description: string;
+  validationCode: ValidationCode;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** 2001-09-09 in µs: anything smaller is almost surely seconds or milliseconds sent by mistake. */
 const MIN_TIMESTAMP_MICROS = 1e15;
 export const MAX_ITEMS_PER_EVENT = 200;
+
+/** Event names the Measurement Protocol refuses (GA4 collects them itself). `dynamic_link_` etc. are prefixes. */
+export const RESERVED_EVENT_NAMES = new Set([
+  'ad_activeview',
+  'ad_click',
+  'ad_exposure',
+  'ad_impression',
+  'ad_query',
+  'ad_reward',
+  'adunit_exposure',
+  'app_background',
+  'app_clear_data',
+  'app_exception',
+  'app_install',
+  'app_remove',
+  'app_store_refund',
+  'app_store_subscription_cancel',
+  'app_store_subscription_convert',
+  'app_store_subscription_renew',
+  'app_update',
+  'app_upgrade',
+  'error',
+  'firebase_campaign',
+  'first_open',
+  'first_visit',
+  'in_app_purchase',
+  'os_update',
+  'screen_view',
+  'session_start',
+  'user_engagement',
+]);
+const RESERVED_EVENT_PREFIXES = ['dynamic_link_', 'firebase_', 'notification_'] as const;
+/**
+ * The reserved names that gtag.js sends automatically. ShopLab's own tag sends them too, on purpose, so a stream
+ * marked `localTag` accepts them (see StreamConfig); the debug endpoint still reports them.
+ */
+export const AUTOMATIC_WEB_EVENTS = new Set(['first_visit', 'session_start', 'user_engagement']);
+function isReservedEventName(name: string): boolean {
+  return RESERVED_EVENT_NAMES.has(name) || RESERVED_EVENT_PREFIXES.some((p) => name.startsWith(p));
+}
+const RESERVED_PARAM_PREFIXES = ['_', 'firebase_', 'ga_', 'google_', 'gtag.'] as const;
+const RESERVED_USER_PROPERTY_PREFIXES = ['_', 'firebase_', 'ga_', 'google_'] as const;
+export const RESERVED_USER_PROPERTIES = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install']);
 
 /** Item fields with a meaning of their own in GA4; any other field is a custom item param. */
 export const STANDARD_ITEM_FIELDS = new Set([
@@ -43,100 +105,145 @@ export const STANDARD_ITEM_FIELDS = new Set([
   'promotion_name',
 ]);
 
+type Ctx = z.core.$RefinementCtx;
+
+function report(ctx: Ctx, path: PropertyKey[], validationCode: ValidationCode, message: string): void {
+  ctx.addIssue({ code: 'custom', path, message, params: { validationCode } });
+}
+
+/** NAME_RESERVED wins over NAME_INVALID (Google reports `_x` and `ga_x` as reserved, not as malformed). */
+function checkName(ctx: Ctx, path: PropertyKey[], name: string, what: string, maxLength: number, reservedPrefixes: readonly string[]): boolean {
+  const prefix = reservedPrefixes.find((p) => name.startsWith(p));
+  if (prefix !== undefined) {
+    report(ctx, path, VALIDATION_CODES.nameReserved, `${what} ${JSON.stringify(name)} uses the reserved prefix ${prefix}`);
+    return false;
+  }
+  if (name.length > maxLength) {
+    report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${JSON.stringify(name.slice(0, 50))} is longer than ${maxLength} characters`);
+    return false;
+  }
+  if (!NAME.test(name)) {
+    report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${JSON.stringify(name.slice(0, 50))} must start with a letter and hold only letters, digits and _`);
+    return false;
+  }
+  return true;
+}
+
 const timestampMicros = z
   .number()
   .int()
   .min(MIN_TIMESTAMP_MICROS, 'must be µs since the epoch (this value looks like seconds or milliseconds)')
   .max(Number.MAX_SAFE_INTEGER);
 
-const itemSchema = z
-  .record(z.string().regex(NAME, 'item field names are letters, digits and _, starting with a letter, ≤ 40 chars'), z.union([z.string().max(MP_LIMITS.paramValueLength), z.number()]))
-  .superRefine((item, ctx) => {
-    if (item.item_id === undefined && item.item_name === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'an item needs item_id or item_name' });
-    }
-    for (const field of ['price', 'discount'] as const) {
-      if (item[field] !== undefined && typeof item[field] !== 'number') {
-        ctx.addIssue({ code: 'custom', path: [field], message: 'must be a number' });
-      }
-    }
-    for (const field of ['quantity', 'index'] as const) {
-      const value = item[field];
-      if (value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
-        ctx.addIssue({ code: 'custom', path: [field], message: 'must be a non-negative integer' });
-      }
-    }
-    const custom = Object.keys(item).filter((k) => !STANDARD_ITEM_FIELDS.has(k));
-    if (custom.length > MP_LIMITS.customItemParams) {
-      ctx.addIssue({ code: 'custom', message: `at most ${MP_LIMITS.customItemParams} custom item params, got ${custom.length} (${custom.join(', ')})` });
-    }
-  });
+const itemValue = z.union([z.string().max(MP_LIMITS.paramValueLength), z.number()]);
 
-// zod's number() already refuses NaN and ±Infinity, which JSON cannot carry anyway.
-const paramValueSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.array(itemSchema).max(MAX_ITEMS_PER_EVENT),
-]);
-
-const paramsSchema = z
-  .record(z.string().regex(NAME, 'param names are letters, digits and _, starting with a letter, ≤ 40 chars'), paramValueSchema)
-  .superRefine((params, ctx) => {
-    const keys = Object.keys(params);
-    if (keys.length > MP_LIMITS.paramsPerEvent) {
-      ctx.addIssue({ code: 'custom', message: `at most ${MP_LIMITS.paramsPerEvent} params per event, got ${keys.length}` });
+const itemSchema = z.record(z.string(), itemValue).superRefine((item, ctx) => {
+  if (item.item_id === undefined && item.item_name === undefined) {
+    report(ctx, [], VALIDATION_CODES.valueRequired, 'an item needs item_id or item_name');
+  }
+  for (const field of ['price', 'discount'] as const) {
+    if (item[field] !== undefined && typeof item[field] !== 'number') report(ctx, [field], VALIDATION_CODES.valueInvalid, 'must be a number');
+  }
+  for (const field of ['quantity', 'index'] as const) {
+    const value = item[field];
+    if (value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)) {
+      report(ctx, [field], VALIDATION_CODES.valueInvalid, 'must be a non-negative integer');
     }
-    for (const key of keys) {
-      const value = params[key];
-      const reserved = RESERVED_PARAM_PREFIXES.find((p) => key.startsWith(p));
-      if (reserved) ctx.addIssue({ code: 'custom', path: [key], message: `the prefix ${reserved} is reserved by GA4` });
-      if (Array.isArray(value) && key !== 'items') {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'only the `items` param may be an array' });
-      }
-      if (key === 'items' && value !== undefined && value !== null && !Array.isArray(value)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'must be an array of items' });
-      }
+  }
+  let custom = 0;
+  for (const key in item) {
+    if (STANDARD_ITEM_FIELDS.has(key)) continue;
+    custom++;
+    checkName(ctx, [key], key, 'item param name', MP_LIMITS.paramNameLength, RESERVED_PARAM_PREFIXES);
+  }
+  if (custom > MP_LIMITS.customItemParams) {
+    report(ctx, [], VALIDATION_CODES.exceededMaxEntities, `at most ${MP_LIMITS.customItemParams} custom item params, got ${custom}`);
+  }
+});
+
+const itemsSchema = z.array(itemSchema).max(MAX_ITEMS_PER_EVENT);
+
+/**
+ * Param values are checked by hand inside the record's refinement rather than by a zod union: a union tries its
+ * branches one by one, which made validation the largest cost of ingest. Items still go through their schema.
+ */
+const paramsSchema = z.record(z.string(), z.unknown()).superRefine((params, ctx) => {
+  let count = 0;
+  for (const key in params) {
+    count++;
+    const value = params[key];
+    checkName(ctx, [key], key, 'param name', MP_LIMITS.paramNameLength, RESERVED_PARAM_PREFIXES);
+    if (typeof value === 'string') {
       const limit = LONG_PARAM_LIMITS[key] ?? MP_LIMITS.paramValueLength;
-      if (typeof value === 'string' && value.length > limit) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `at most ${limit} characters, got ${value.length}` });
+      if (value.length > limit) report(ctx, [key], VALIDATION_CODES.valueOutOfBounds, `at most ${limit} characters, got ${value.length}`);
+    } else if (key === 'items') {
+      if (value === null) continue;
+      if (!Array.isArray(value)) {
+        report(ctx, [key], VALIDATION_CODES.valueInvalid, 'must be an array of items');
+        continue;
       }
+      const items = itemsSchema.safeParse(value);
+      if (!items.success) for (const issue of items.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] });
+    } else if (Array.isArray(value)) {
+      report(ctx, [key], VALIDATION_CODES.valueInvalid, 'only the `items` param may be an array');
+    } else if (!(value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      report(ctx, [key], VALIDATION_CODES.valueInvalid, 'must be a string, number, boolean or null');
     }
-  });
+  }
+  if (count > MP_LIMITS.paramsPerEvent) {
+    report(ctx, [], VALIDATION_CODES.exceededMaxEntities, `at most ${MP_LIMITS.paramsPerEvent} params per event, got ${count}`);
+  }
+});
 
-const eventSchema = z.strictObject({
-  name: z.string().regex(NAME, 'event names are letters, digits and _, starting with a letter, ≤ 40 chars'),
+export const eventSchema = z.strictObject({
+  name: z.string().superRefine((name, ctx) => {
+    if (name === '') {
+      report(ctx, [], VALIDATION_CODES.valueRequired, 'an event needs a name');
+      return;
+    }
+    // Reserved names are checked in checkEvent, where a stream's rules may allow the automatic web events.
+    if (!isReservedEventName(name)) checkName(ctx, [], name, 'event name', MP_LIMITS.eventNameLength, []);
+  }),
   params: paramsSchema.optional(),
   timestamp_micros: timestampMicros.optional(),
 });
 
 const userPropertiesSchema = z
-  .record(
-    z.string().regex(USER_PROPERTY_NAME, 'user property names are letters, digits and _, starting with a letter, ≤ 24 chars'),
-    z.strictObject({ value: z.union([z.string().max(MP_LIMITS.userPropertyValueLength), z.number(), z.null()]) }),
-  )
-  .refine((props) => Object.keys(props).length <= MP_LIMITS.userProperties, `at most ${MP_LIMITS.userProperties} user properties`);
+  .record(z.string(), z.strictObject({ value: z.union([z.string().max(MP_LIMITS.userPropertyValueLength), z.number(), z.null()]) }))
+  .superRefine((props, ctx) => {
+    let count = 0;
+    for (const key in props) {
+      count++;
+      if (RESERVED_USER_PROPERTIES.has(key)) report(ctx, [key], VALIDATION_CODES.nameReserved, `the user property ${key} is reserved by GA4`);
+      else checkName(ctx, [key], key, 'user property name', MP_LIMITS.userPropertyNameLength, RESERVED_USER_PROPERTY_PREFIXES);
+    }
+    if (count > MP_LIMITS.userProperties) {
+      report(ctx, [], VALIDATION_CODES.exceededMaxEntities, `at most ${MP_LIMITS.userProperties} user properties, got ${count}`);
+    }
+  });
 
 const consentValue = z.enum(['GRANTED', 'DENIED']);
 const shortText = z.string().max(100);
 
-/** The whole request body. Unknown fields are refused (not ignored), so a typo never loses data silently. */
-export const mpRequestSchema = z.strictObject({
-  client_id: z.string().min(1).max(256),
+export const userLocationSchema = z.strictObject({
+  city: shortText.optional(),
+  region_id: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'must be an ISO 3166-2 code such as US-CA').optional(),
+  country_id: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US').optional(),
+  subcontinent_id: z.string().regex(/^\d{3}$/, 'must be a UN M49 code such as 021').optional(),
+  continent_id: z.string().regex(/^\d{3}$/, 'must be a UN M49 code such as 019').optional(),
+});
+
+/**
+ * The request body without its events (each event is checked on its own). Unknown fields are refused, not
+ * ignored, so a typo never loses data silently.
+ */
+export const mpEnvelopeSchema = z.strictObject({
+  client_id: z.string().min(1, 'client_id is required').max(256),
   user_id: z.string().min(1).max(MP_LIMITS.userIdLength).optional(),
   timestamp_micros: timestampMicros.optional(),
   user_properties: userPropertiesSchema.optional(),
   consent: z.strictObject({ ad_user_data: consentValue.optional(), ad_personalization: consentValue.optional() }).optional(),
-  user_location: z
-    .strictObject({
-      city: shortText.optional(),
-      region_id: z.string().regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/, 'must be an ISO 3166-2 code such as US-CA').optional(),
-      country_id: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US').optional(),
-      subcontinent_id: z.string().regex(/^\d{3}$/, 'must be a UN M49 code such as 021').optional(),
-      continent_id: z.string().regex(/^\d{3}$/, 'must be a UN M49 code such as 019').optional(),
-    })
-    .optional(),
+  user_location: userLocationSchema.optional(),
   ip_override: z.string().max(45).optional(),
   device: z
     .strictObject({
@@ -154,29 +261,93 @@ export const mpRequestSchema = z.strictObject({
   user_agent: z.string().max(2048).optional(),
   validation_behavior: z.enum(['RELAXED', 'ENFORCE_RECOMMENDATIONS']).optional(),
   non_personalized_ads: z.boolean().optional(),
-  events: z.array(eventSchema).min(1).max(MP_LIMITS.eventsPerRequest),
+  events: z.array(z.unknown()).min(1, 'events must hold at least one event').max(MP_LIMITS.eventsPerRequest),
 });
 
-export type ParsedMpRequest = z.infer<typeof mpRequestSchema>;
-// Compile-time proof that what the schema lets through is a valid wire request.
-const _parsedIsMpRequest = (r: ParsedMpRequest): MpRequest => r;
-void _parsedIsMpRequest;
-
-export interface MpIssue {
-  /** Where in the body, e.g. `events[0].params.items[3].price`; empty for the body itself. */
-  path: string;
-  message: string;
+/** Which of Google's rules a stream relaxes for ShopLab's own tag. */
+export interface MpRules {
+  /** Accept the automatic web events (`first_visit`, `session_start`, `user_engagement`) that the MP reserves. */
+  allowAutomaticEvents: boolean;
+  /** Refuse event times more than 72 hours before `nowMicros` (Google's rule). Off for replays in virtual time. */
+  enforceMaxPast: boolean;
+  nowMicros: number;
 }
 
-export type MpParseResult = { ok: true; request: MpRequest } | { ok: false; issues: MpIssue[] };
+export const GOOGLE_RULES = { allowAutomaticEvents: false, enforceMaxPast: true } as const;
 
-function formatPath(path: readonly PropertyKey[]): string {
+export interface EventVerdict {
+  index: number;
+  /** The event as sent (possibly malformed); kept for the rejects table. */
+  raw: unknown;
+  /** Set when the event passed; null when `messages` says why not. */
+  event: MpEvent | null;
+  messages: ValidationMessage[];
+}
+
+export interface MpValidation {
+  /** The envelope with only the events that passed; null when the envelope itself was refused. */
+  request: MpRequest | null;
+  /** Problems with the envelope: each refuses every event of the request. */
+  envelopeMessages: ValidationMessage[];
+  events: EventVerdict[];
+  /** Every message, envelope first, with full paths: what /debug/mp/collect answers. */
+  messages: ValidationMessage[];
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
   return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function toMessages(issues: readonly z.core.$ZodIssue[], input: unknown, prefix: readonly PropertyKey[]): ValidationMessage[] {
+  return issues.map((issue): ValidationMessage => {
+    const fieldPath = formatPath([...prefix, ...issue.path]);
+    switch (issue.code) {
+      case 'custom': {
+        const code = (issue.params as { validationCode?: ValidationCode } | undefined)?.validationCode ?? VALIDATION_CODES.valueInvalid;
+        return { fieldPath, description: issue.message, validationCode: code };
+      }
+      case 'invalid_type':
+        return valueAt(input, issue.path) === undefined
+          ? { fieldPath, description: `${fieldPath || 'value'} is required`, validationCode: VALIDATION_CODES.valueRequired }
+          : { fieldPath, description: issue.message, validationCode: VALIDATION_CODES.valueInvalid };
+      case 'too_big':
+        return {
+          fieldPath,
+          description: issue.message,
+          validationCode: issue.origin === 'array' ? VALIDATION_CODES.exceededMaxEntities : VALIDATION_CODES.valueOutOfBounds,
+        };
+      case 'too_small':
+        return {
+          fieldPath,
+          description: issue.message,
+          validationCode: Number(issue.minimum) <= 1 && issue.origin !== 'number' ? VALIDATION_CODES.valueRequired : VALIDATION_CODES.valueOutOfBounds,
+        };
+      case 'unrecognized_keys':
+        return { fieldPath: issue.keys.map((k) => formatPath([...prefix, ...issue.path, k])).join(', '), description: 'not a Measurement Protocol field', validationCode: VALIDATION_CODES.nameInvalid };
+      case 'invalid_union': {
+        // A union's branches each fail; the most telling one is the branch whose type matches.
+        const inner = issue.errors.find((branch) => branch.length > 0 && branch.every((i) => i.code !== 'invalid_type'));
+        if (inner) return toMessages(inner, input, [...prefix, ...issue.path])[0] ?? { fieldPath, description: issue.message, validationCode: VALIDATION_CODES.valueInvalid };
+        return { fieldPath, description: 'must be a string, number, boolean, null or (for items) an array of items', validationCode: VALIDATION_CODES.valueInvalid };
+      }
+      default:
+        return { fieldPath, description: issue.message, validationCode: VALIDATION_CODES.valueInvalid };
+    }
+  });
 }
 
 /** With the `u` flag a proper surrogate pair is one code point, so this matches only unpaired halves. */
@@ -187,32 +358,74 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * sender's error with a path, not a failed write.
  */
 function findLoneSurrogate(value: unknown, path: PropertyKey[]): PropertyKey[] | null {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
+  // The common case (no bad text anywhere) allocates nothing; the path is only built once something is found.
+  if (!hasLoneSurrogate(value)) return null;
+  if (typeof value === 'string') return path;
   if (typeof value !== 'object' || value === null) return null;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
     const childPath = [...path, Array.isArray(value) ? Number(key) : key];
     if (LONE_SURROGATE.test(key)) return childPath;
-    const found = findLoneSurrogate(child, childPath);
+    const found = findLoneSurrogate((value as Record<string, unknown>)[key], childPath);
     if (found) return found;
   }
   return null;
 }
 
-/** Validates a parsed JSON body; on failure lists every problem with the path of the field it concerns. */
-export function parseMpRequest(body: unknown): MpParseResult {
-  const badText = findLoneSurrogate(body, []);
-  if (badText) return { ok: false, issues: [{ path: formatPath(badText), message: 'contains a lone UTF-16 surrogate (not valid Unicode text)' }] };
-  const result = mpRequestSchema.safeParse(body);
-  if (result.success) return { ok: true, request: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.map((issue) => {
-      // For unknown keys zod reports the parent's path; naming the keys themselves is what helps.
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-      const path = formatPath(issue.path);
-      return keys.length > 0
-        ? { path: keys.map((k) => (path === '' ? k : `${path}.${k}`)).join(', '), message: 'not a Measurement Protocol field' }
-        : { path, message: issue.message };
-    }),
-  };
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key in value) {
+    if (LONE_SURROGATE.test(key) || hasLoneSurrogate((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+const MAX_PAST_MICROS = MP_LIMITS.maxPastHours * 3600 * 1e6;
+
+function checkEvent(raw: unknown, index: number, envelope: MpRequest, rules: MpRules): EventVerdict {
+  const prefix = ['events', index];
+  const bad = findLoneSurrogate(raw, prefix);
+  if (bad) return { index, raw, event: null, messages: [{ fieldPath: formatPath(bad), description: 'contains a lone UTF-16 surrogate (not valid Unicode text)', validationCode: VALIDATION_CODES.valueInvalid }] };
+  const result = eventSchema.safeParse(raw);
+  const messages = result.success ? [] : toMessages(result.error.issues, raw, prefix);
+  const name = (raw as { name?: unknown } | null)?.name;
+  if (typeof name === 'string' && isReservedEventName(name) && !(rules.allowAutomaticEvents && AUTOMATIC_WEB_EVENTS.has(name))) {
+    messages.unshift({ fieldPath: `events[${index}].name`, description: `the event name ${name} is reserved by GA4`, validationCode: VALIDATION_CODES.nameReserved });
+  }
+  if (result.success && rules.enforceMaxPast) {
+    const ts = result.data.timestamp_micros ?? envelope.timestamp_micros;
+    if (ts !== undefined && ts < rules.nowMicros - MAX_PAST_MICROS) {
+      const field = result.data.timestamp_micros !== undefined ? `events[${index}].timestamp_micros` : 'timestamp_micros';
+      messages.push({ fieldPath: field, description: `more than ${MP_LIMITS.maxPastHours} hours in the past`, validationCode: VALIDATION_CODES.valueOutOfBounds });
+    }
+  }
+  if (messages.length > 0 || !result.success) return { index, raw, event: null, messages };
+  // The params were checked by hand in paramsSchema, so they are MpParamValues even though zod types them unknown.
+  return { index, raw, event: result.data as MpEvent, messages };
+}
+
+/**
+ * Validates a parsed JSON body. Every problem gets Google's validation code and the path of its field; events
+ * are judged one by one, so `request.events` holds exactly the events that passed.
+ */
+export function validateMpBody(body: unknown, rules: MpRules): MpValidation {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    const message: ValidationMessage = { fieldPath: '', description: 'the body must be a JSON object', validationCode: VALIDATION_CODES.valueInvalid };
+    return { request: null, envelopeMessages: [message], events: [], messages: [message] };
+  }
+  const rawEvents = (body as { events?: unknown }).events;
+  const envelopeResult = mpEnvelopeSchema.safeParse(body);
+  const envelopeBad = envelopeResult.success ? findLoneSurrogate({ ...body, events: [] }, []) : null;
+  const envelopeMessages = envelopeResult.success
+    ? envelopeBad
+      ? [{ fieldPath: formatPath(envelopeBad), description: 'contains a lone UTF-16 surrogate (not valid Unicode text)', validationCode: VALIDATION_CODES.valueInvalid }]
+      : []
+    : toMessages(envelopeResult.error.issues, body, []);
+  const list = Array.isArray(rawEvents) ? rawEvents.slice(0, MP_LIMITS.eventsPerRequest * 2) : [];
+  const envelope = envelopeResult.success && envelopeMessages.length === 0 ? (envelopeResult.data as Omit<MpRequest, 'events'>) : null;
+  const events = list.map((raw, i) => checkEvent(raw, i, { ...(envelope ?? { client_id: '' }), events: [] }, rules));
+  const messages = [...envelopeMessages, ...events.flatMap((e) => e.messages)];
+  if (!envelope) return { request: null, envelopeMessages, events, messages };
+  const accepted = events.flatMap((e) => (e.event ? [e.event] : []));
+  return { request: { ...envelope, events: accepted }, envelopeMessages, events, messages };
 }

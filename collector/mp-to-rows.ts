@@ -6,7 +6,7 @@
 import { UAParser } from 'ua-parser-js';
 import { toExportValue, type ExportParam, type ExportParamValue } from '../ga4/export-schema';
 import { ECOMMERCE_EVENTS } from '../ga4/events';
-import { SESSION_PARAMS, type MpItem, type MpParamValue, type MpRequest } from '../ga4/measurement-protocol';
+import { SESSION_PARAMS, type MpItem, type MpParamValue, type MpRequest, type MpUserLocation } from '../ga4/measurement-protocol';
 import type {
   ExportCollectedTrafficSource,
   ExportDevice,
@@ -15,6 +15,7 @@ import type {
   ExportItem,
   ExportPrivacyInfo,
   ExportRow,
+  ExportTrafficSource,
   ExportUserProperty,
 } from '../warehouse/export-row';
 import { STANDARD_ITEM_FIELDS } from './mp-schema';
@@ -28,6 +29,19 @@ export interface MpContext {
   hostname?: string;
   /** The web data stream the request was sent to (`stream_id` column). */
   streamId: string;
+  /** Where the sender is, when the body has no `user_location` (e.g. from the runner's `x-shoplab-geo` header). */
+  location?: MpUserLocation | null;
+  /**
+   * The user's first touch: given the client, this event's time and the acquisition it shows, returns the
+   * earliest time and acquisition known for the client (GA4's `user_first_touch_timestamp` and `traffic_source`).
+   * Default: this event is the first touch.
+   */
+  firstTouch?: (clientId: string, eventMicros: number, source: ExportTrafficSource) => FirstTouch;
+}
+
+export interface FirstTouch {
+  timestamp: number;
+  source: ExportTrafficSource;
 }
 
 /** Wire param names that the export renames: gtag.js sends `session_id`, BigQuery shows `ga_session_id`. */
@@ -227,8 +241,22 @@ function categoryOf(uaType: string | undefined): string {
   }
 }
 
+/** Parsing a user agent costs more than the rest of a row; a client sends the same one with every hit. */
+const uaCache = new Map<string, ReturnType<typeof UAParser>>();
+const UA_CACHE_SIZE = 1000;
+
+function parseUserAgent(userAgent: string): ReturnType<typeof UAParser> {
+  let parsed = uaCache.get(userAgent);
+  if (!parsed) {
+    parsed = UAParser(userAgent);
+    if (uaCache.size >= UA_CACHE_SIZE) uaCache.clear();
+    uaCache.set(userAgent, parsed);
+  }
+  return parsed;
+}
+
 function deviceRecord(req: MpRequest, userAgent: string | undefined, language: string | null, hostname: string | null): ExportDevice {
-  const ua = userAgent ? UAParser(userAgent) : null;
+  const ua = userAgent ? parseUserAgent(userAgent) : null;
   const given = req.device ?? {};
   const uaBrowser = ua?.browser.name ? (BROWSER_NAMES[ua.browser.name] ?? ua.browser.name) : undefined;
   const uaOs = ua?.os.name ? (OS_NAMES[ua.os.name] ?? ua.os.name) : undefined;
@@ -256,8 +284,7 @@ function deviceRecord(req: MpRequest, userAgent: string | undefined, language: s
   };
 }
 
-function geoRecord(req: MpRequest): ExportGeo | null {
-  const loc = req.user_location;
+function geoRecord(loc: MpUserLocation | null | undefined): ExportGeo | null {
   if (!loc) return null;
   let country: string | null = null;
   if (loc.country_id) {
@@ -302,6 +329,20 @@ function parseUrl(value: MpParamValue | undefined): URL | null {
   }
 }
 
+/**
+ * The acquisition an event shows, as GA4 names it for first-touch `traffic_source`: UTM parameters first, else a
+ * referral from another host, else direct.
+ */
+function acquisition(pageUrl: URL | null, referrer: MpParamValue | undefined): ExportTrafficSource {
+  const utm = (name: string): string | null => pageUrl?.searchParams.get(name) ?? null;
+  const source = utm('utm_source');
+  if (source) return { name: utm('utm_campaign') ?? '(not set)', medium: utm('utm_medium') ?? '(not set)', source };
+  if (utm('gclid')) return { name: '(not set)', medium: 'cpc', source: 'google' };
+  const ref = parseUrl(referrer);
+  if (ref && ref.hostname && ref.hostname !== pageUrl?.hostname) return { name: '(referral)', medium: 'referral', source: ref.hostname };
+  return { name: '(direct)', medium: '(none)', source: '(direct)' };
+}
+
 function collectedTrafficSource(pageUrl: URL | null): ExportCollectedTrafficSource | null {
   if (!pageUrl) return null;
   const get = (column: keyof ExportCollectedTrafficSource): string | null => pageUrl.searchParams.get(URL_CAMPAIGN_FIELDS[column]);
@@ -326,7 +367,7 @@ function collectedTrafficSource(pageUrl: URL | null): ExportCollectedTrafficSour
 export function mpToRows(req: MpRequest, ctx: MpContext): ExportRow[] {
   const userAgent = req.user_agent ?? ctx.userAgent;
   const privacy = privacyRecord(req);
-  const geo = geoRecord(req);
+  const geo = geoRecord(req.user_location ?? ctx.location);
   return req.events.map((event) => {
     const params = event.params ?? {};
     // Precedence as in GA4: the event's own time, then the request's, then the time of receipt.
@@ -335,6 +376,9 @@ export function mpToRows(req: MpRequest, ctx: MpContext): ExportRow[] {
     const hostname = pageUrl?.hostname || ctx.hostname || null;
     const currency = str(params.currency);
     const value = num(params.value);
+    const touch = ctx.firstTouch
+      ? ctx.firstTouch(req.client_id, timestamp, acquisition(pageUrl, params.page_referrer))
+      : { timestamp, source: acquisition(pageUrl, params.page_referrer) };
     const items = Array.isArray(params.items) ? params.items.map((item) => exportItem(item, params, event.name, currency)) : [];
     return {
       event_date: eventDate(timestamp),
@@ -349,12 +393,12 @@ export function mpToRows(req: MpRequest, ctx: MpContext): ExportRow[] {
       user_pseudo_id: req.client_id,
       privacy_info: privacy,
       user_properties: userProperties(req, timestamp),
-      user_first_touch_timestamp: null,
+      user_first_touch_timestamp: touch.timestamp,
       user_ltv: null,
       device: deviceRecord(req, userAgent, str(params.language), hostname),
       geo,
       app_info: null,
-      traffic_source: null,
+      traffic_source: touch.source,
       stream_id: ctx.streamId,
       platform: 'WEB',
       event_dimensions: hostname ? { hostname } : null,

@@ -35,11 +35,6 @@ function body(clientId: string, events = 1): string {
   });
 }
 
-async function count(server: RunningServer): Promise<number> {
-  const [row] = await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`);
-  return Number(row?.n);
-}
-
 /** A GET with the path sent exactly as written (fetch would normalise `..` away before sending). */
 function rawGet(base: string, rawPath: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const { hostname, port } = new URL(base);
@@ -73,39 +68,90 @@ describe('POST /mp/collect', () => {
     expect(rows[0]).toEqual({ user_pseudo_id: '123.456', event_name: 'page_view', stream_id: '1000000001', browser: 'Chrome', session: 1_709_294_000 });
   });
 
-  it('refuses bad JSON, oversized bodies and invalid hits, storing nothing', async () => {
+  it('answers bad JSON and invalid hits 204 as Google does, records them in rejects and says so in headers', async () => {
     const server = await start();
     const post = (text: string) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
 
     const badJson = await post('{"client_id":');
-    expect(badJson.status).toBe(400);
-    expect(((await badJson.json()) as { error: string }).error).toMatch(/^body is not valid JSON/);
+    expect(badJson.status).toBe(204);
+    expect(badJson.headers.get('x-shoplab-rejected')).toBe('1');
+    expect(decodeURIComponent(badJson.headers.get('x-shoplab-reject-reason') ?? '')).toMatch(/^VALUE_INVALID : body is not valid JSON/);
 
     const tooBig = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { p: 'x'.repeat(140 * 1024) } }] }));
     expect(tooBig.status).toBe(413);
 
-    const invalid = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { value: [1] } }] }));
-    expect(invalid.status).toBe(400);
-    const answer = (await invalid.json()) as { error: string; issues: { path: string }[] };
-    expect(answer.error).toMatch(/^invalid Measurement Protocol body at events\[0\]\.params\.value/);
-    expect(answer.issues[0]?.path).toMatch(/^events\[0\]\.params\.value/);
+    const invalid = await post(JSON.stringify({ client_id: 'c', events: [{ name: 'e', params: { value: [1] } }, { name: 'kept' }] }));
+    expect(invalid.status).toBe(204);
+    expect(invalid.headers.get('x-shoplab-accepted')).toBe('1');
+    expect(invalid.headers.get('x-shoplab-rejected')).toBe('1');
 
-    expect(await count(server)).toBe(0);
+    expect(await server.warehouse.query(`SELECT event_name FROM ${server.warehouse.dataset}.events`)).toEqual([{ event_name: 'kept' }]);
+    expect(await server.warehouse.query(`SELECT endpoint, client_id, event_index, event_name, field_path, validation_code FROM ingest.rejects ORDER BY received_at_micros`)).toEqual([
+      { endpoint: '/mp/collect', client_id: null, event_index: null, event_name: null, field_path: '', validation_code: 'VALUE_INVALID' },
+      { endpoint: '/mp/collect', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'events[0].params.value', validation_code: 'VALUE_INVALID' },
+    ]);
   });
 
-  it('refuses unknown streams and wrong secrets with 403 without echoing the secret', async () => {
+  it('records unknown streams and wrong secrets as rejects, answering 204 without storing or echoing the secret', async () => {
     const server = await start({ streams: [{ measurementId: 'G-TEST', apiSecret: 'right-secret', streamId: '42' }] });
     const unknown = await fetch(`${server.url}/mp/collect?measurement_id=G-OTHER&api_secret=right-secret`, { method: 'POST', body: body('c') });
-    expect(unknown.status).toBe(403);
-    expect(((await unknown.json()) as { error: string }).error).toBe('unknown measurement_id "G-OTHER": this collector accepts G-TEST');
+    expect(unknown.status).toBe(204);
+    expect(decodeURIComponent(unknown.headers.get('x-shoplab-reject-reason') ?? '')).toBe('VALUE_INVALID measurement_id: unknown measurement_id "G-OTHER": this collector accepts G-TEST');
     const wrong = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=guessed-secret`, { method: 'POST', body: body('c') });
-    expect(wrong.status).toBe(403);
-    const text = await wrong.text();
-    expect(text).toContain('api_secret does not match measurement_id G-TEST');
-    expect(text).not.toContain('secret-');
+    expect(wrong.status).toBe(204);
+    expect(decodeURIComponent(wrong.headers.get('x-shoplab-reject-reason') ?? '')).toContain('api_secret does not match measurement_id G-TEST');
     const ok = await fetch(`${server.url}/mp/collect?measurement_id=G-TEST&api_secret=right-secret`, { method: 'POST', body: body('c') });
     expect(ok.status).toBe(204);
     expect(await server.warehouse.query(`SELECT stream_id FROM ${server.warehouse.dataset}.events`)).toEqual([{ stream_id: '42' }]);
+    const rejects = await server.warehouse.query(`SELECT measurement_id, field_path, payload FROM ingest.rejects ORDER BY received_at_micros`);
+    expect(rejects.map((r) => [r.measurement_id, r.field_path])).toEqual([['G-OTHER', 'measurement_id'], ['G-TEST', 'api_secret']]);
+    const all = JSON.stringify(await server.warehouse.query('SELECT * FROM ingest.rejects'));
+    expect(all).not.toContain('right-secret');
+    expect(all).not.toContain('guessed-secret');
+  });
+
+  it('answers 503 with Retry-After when the ingest queue is full, storing nothing', async () => {
+    const server = await start({ maxQueuedEvents: 0 });
+    const res = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c') });
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
+    expect(await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`)).toEqual([{ n: 0 }]);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^shoplab_collector_busy_total 1$/m);
+  });
+
+  it('stores a retried request once, answering it as accepted with its duplicates counted', async () => {
+    const server = await start();
+    const text = JSON.stringify({ client_id: 'r.1', events: [{ name: 'page_view', timestamp_micros: 1_709_294_400_000_001 }, { name: 'page_view', timestamp_micros: 1_709_294_400_000_002 }] });
+    const first = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
+    const retry = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: text });
+    expect([first.headers.get('x-shoplab-accepted'), first.headers.get('x-shoplab-duplicates')]).toEqual(['2', '0']);
+    expect([retry.headers.get('x-shoplab-accepted'), retry.headers.get('x-shoplab-duplicates')]).toEqual(['2', '2']);
+    expect(await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`)).toEqual([{ n: 2 }]);
+  });
+
+  it('answers CORS only for configured origins, exposing the result headers', async () => {
+    const server = await start({ corsOrigins: ['http://shop.example:8001'] });
+    const allowed = await fetch(`${server.url}${COLLECT}`, { method: 'OPTIONS', headers: { origin: 'http://shop.example:8001', 'access-control-request-method': 'POST' } });
+    expect([allowed.status, allowed.headers.get('access-control-allow-origin')]).toEqual([204, 'http://shop.example:8001']);
+    const post = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c'), headers: { origin: 'http://shop.example:8001' } });
+    expect(post.headers.get('access-control-expose-headers')).toContain('x-shoplab-rejected');
+    const other = await fetch(`${server.url}${COLLECT}`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect([other.status, other.headers.get('access-control-allow-origin')]).toEqual([403, null]);
+    const otherPost = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c'), headers: { origin: 'http://evil.example' } });
+    expect(otherPost.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves /metrics in the Prometheus text format with accepted, rejected, queue depth and commit latency', async () => {
+    const server = await start();
+    await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c', 3) });
+    await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: '1bad' }] }) });
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^shoplab_collector_events_accepted_total 3$/m);
+    expect(text).toMatch(/^shoplab_collector_events_rejected_total 1$/m);
+    expect(text).toMatch(/^shoplab_collector_queue_depth 0$/m);
+    expect(text).toMatch(/^shoplab_collector_commit_seconds_count 2$/m);
+    expect(text).toMatch(/^# TYPE shoplab_collector_commit_seconds histogram$/m);
   });
 
   it('answers 405 to other methods', async () => {
@@ -150,6 +196,35 @@ describe('POST /mp/collect', () => {
     const first = await start();
     const port = Number(new URL(first.url).port);
     await expect(start({ port })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}: the port is already in use`);
+  });
+});
+
+describe('/g/collect and /debug/mp/collect', () => {
+  it('stores every line of a batched gtag POST, and records a hit for an unknown tid as a reject', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/g/collect?v=2&tid=G-SHOPLAB&cid=9.9&sid=1700000000&sct=1&dl=https%3A%2F%2Fshop.example%2F`, {
+      method: 'POST',
+      body: 'en=page_view\nen=add_to_cart&cu=USD&epn.value=25&pr1=idSKU-1~nmMug~pr12.5~qt2\nen=page_view&tid=G-NOPE',
+      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1' },
+    });
+    expect([res.status, res.headers.get('x-shoplab-accepted'), res.headers.get('x-shoplab-rejected')]).toEqual([204, '2', '1']);
+    const rows = await server.warehouse.query(
+      `SELECT event_name, user_pseudo_id, device.category AS category, device.operating_system AS os, ecommerce.total_item_quantity AS quantity
+       FROM ${server.warehouse.dataset}.events ORDER BY event_name DESC`,
+    );
+    expect(rows).toEqual([
+      { event_name: 'page_view', user_pseudo_id: '9.9', category: 'mobile', os: 'iOS', quantity: null },
+      { event_name: 'add_to_cart', user_pseudo_id: '9.9', category: 'mobile', os: 'iOS', quantity: 2 },
+    ]);
+    expect(await server.warehouse.query(`SELECT endpoint, measurement_id, field_path FROM ingest.rejects`)).toEqual([{ endpoint: '/g/collect', measurement_id: 'G-NOPE', field_path: 'tid' }]);
+  });
+
+  it('answers /debug/mp/collect with validationMessages, ignoring the api secret and storing nothing', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/debug/mp/collect?measurement_id=G-SHOPLAB&api_secret=wrong`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: 'ok' }, { name: 'bad-name' }] }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ validationMessages: [{ fieldPath: 'events[1].name', validationCode: 'NAME_INVALID', description: 'event name "bad-name" must start with a letter and hold only letters, digits and _' }] });
+    expect(await server.warehouse.query(`SELECT (SELECT count(*) FROM ${server.warehouse.dataset}.events) AS events, (SELECT count(*) FROM ingest.rejects) AS rejects`)).toEqual([{ events: 0, rejects: 0 }]);
   });
 });
 

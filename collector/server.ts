@@ -1,27 +1,40 @@
 /**
- * The collector: a local stand-in for GA4's /mp/collect that stores every accepted event in the warehouse, and
- * (optionally) serves the built store from the same origin. Routes: POST /mp/collect, GET /healthz, static files.
+ * The collector: a local stand-in for GA4's collection endpoints that stores every accepted event in the warehouse
+ * and records every refused one, and (optionally) serves the built store from the same origin. Routes: POST
+ * /mp/collect, POST /debug/mp/collect, GET|POST /g/collect, GET /healthz, GET /metrics, static files.
  */
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MP_LIMITS } from '../ga4/measurement-protocol';
-import { Warehouse } from '../warehouse/warehouse';
-import { parseMpRequest } from './mp-schema';
+import { MP_LIMITS, type MpEvent } from '../ga4/measurement-protocol';
+import { Warehouse, type ExportRow, type RejectRow } from '../warehouse/warehouse';
+import { CollectorMetrics } from './collector-metrics';
+import { FirstTouchStore } from './first-touch';
+import { GEO_HEADER, locationFromGeoHeader } from './geo-header';
+import { parseGtagHits } from './gtag-wire';
+import { scanJson } from './json-scan';
+import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type MpRules, type ValidationCode, type ValidationMessage } from './mp-schema';
 import { mpToRows } from './mp-to-rows';
 import { createStaticHandler, type StaticHandler } from './static-files';
 
 export interface StreamConfig {
-  /** The `measurement_id` query parameter that selects this stream, e.g. `G-SHOPLAB`. */
+  /** The `measurement_id` query parameter (or gtag `tid`) that selects this stream, e.g. `G-SHOPLAB`. */
   measurementId: string;
-  /** The `api_secret` that must accompany it. */
+  /** The `api_secret` that must accompany it on /mp/collect. Never logged or stored. */
   apiSecret: string;
   /** Stored in the `stream_id` column of every event sent to this stream. */
   streamId: string;
+  /**
+   * The stream of ShopLab's own tag, which sends the automatic web events (`first_visit`, `session_start`,
+   * `user_engagement`) that the MP reserves, and replays past weeks in virtual time. `true` accepts those events
+   * and timestamps older than 72 hours on /mp/collect; /debug/mp/collect still reports Google's rules.
+   * Default `false` (Google's rules).
+   */
+  localTag?: boolean;
 }
 
-export const DEFAULT_STREAM: Readonly<StreamConfig> = { measurementId: 'G-SHOPLAB', apiSecret: 'shoplab-local', streamId: '1000000001' };
+export const DEFAULT_STREAM: Readonly<StreamConfig> = { measurementId: 'G-SHOPLAB', apiSecret: 'shoplab-local', streamId: '1000000001', localTag: true };
 
 export interface ServerOptions {
   /** Interface to listen on. Default `'127.0.0.1'` (local only). */
@@ -34,8 +47,15 @@ export interface ServerOptions {
   publicDir?: string;
   /** Accepted data streams. Default `[DEFAULT_STREAM]` (`G-SHOPLAB` / `shoplab-local` / `1000000001`). */
   streams?: StreamConfig[];
+  /** Origins (e.g. `http://localhost:8001`) whose pages may send hits cross-origin (CORS). Default: none. */
+  corsOrigins?: string[];
   /** GA4 property id; the warehouse dataset is `analytics_<property>`. Default `'shoplab'`. */
   property?: string;
+  /**
+   * Most events waiting for their commit. Beyond it the collector answers 503 with `Retry-After`, which senders
+   * retry. Default 50,000 (about two seconds of writes).
+   */
+  maxQueuedEvents?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
 }
@@ -48,11 +68,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * Requests waiting on the warehouse at once. Beyond this the collector answers 503, which senders retry, instead
- * of queuing without bound.
- */
-const MAX_PENDING_COLLECTS = 512;
+/** Requests being read or waiting on the warehouse at once, whatever their size. */
+const MAX_PENDING_REQUESTS = 2048;
+/** Deeper JSON than any valid MP body (body → events → params → items → item is 6 levels). */
+const MAX_JSON_DEPTH = 16;
+/** Longest payload text kept in a reject row. */
+const MAX_REJECT_PAYLOAD = MP_LIMITS.bodyBytes;
+/** Response headers that tell ShopLab's tag (and tests) what happened to a hit that Google would answer 2xx. */
+export const RESULT_HEADERS = {
+  accepted: 'x-shoplab-accepted',
+  rejected: 'x-shoplab-rejected',
+  duplicates: 'x-shoplab-duplicates',
+  reason: 'x-shoplab-reject-reason',
+} as const;
 
 /** An answer other than success: `message` goes to the client as `{ error }`, with `details` merged in. */
 class HttpError extends Error {
@@ -108,7 +136,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     });
     req.on('end', () => {
       if (tooBig) reject(new HttpError(413, `body is ${size} bytes; the Measurement Protocol allows at most ${limit}`, {}, CLOSE));
-      else resolve(Buffer.concat(chunks, size));
+      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on('error', reject);
   });
@@ -128,70 +156,263 @@ function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
 
+/**
+ * A stable identity for an event, so that a retried request stores it once. An event's own `timestamp_micros`
+ * (ShopLab's tag makes it strictly increasing per browser) identifies it with the client and name; with only the
+ * request's timestamp, the event's position in the request is added. Without any timestamp there is no identity
+ * (the receive time differs on every retry), and the event is always stored.
+ */
+export function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
+  if (event.timestamp_micros !== undefined) return `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}`;
+  if (requestMicros !== undefined) return `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}`;
+  return null;
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_REJECT_PAYLOAD ? text.slice(0, MAX_REJECT_PAYLOAD) : text;
+}
+
 /** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8000;
   const streams = opts.streams ?? [DEFAULT_STREAM];
   if (streams.length === 0) throw new Error('collector needs at least one stream in `streams`');
+  const corsOrigins = new Set(opts.corsOrigins ?? []);
+  const maxQueuedEvents = opts.maxQueuedEvents ?? 50_000;
   const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir) : null;
   const warehouse = await Warehouse.open({ dataDir: opts.dataDir, ...(opts.property !== undefined ? { property: opts.property } : {}) });
+  let firstTouch: FirstTouchStore;
+  try {
+    firstTouch = await FirstTouchStore.load(warehouse);
+  } catch (error) {
+    await warehouse.close();
+    throw error;
+  }
+  const metrics = new CollectorMetrics(() => warehouse.queuedRows);
 
-  let pendingCollects = 0;
+  let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
 
-  const authenticate = (url: URL): StreamConfig => {
-    // Google's endpoint answers 2xx even here; a local collector refusing loudly catches misconfigured tags early.
+  const streamOf = (measurementId: string | null): StreamConfig | undefined => streams.find((s) => s.measurementId === measurementId);
+
+  /** Says why a request's credentials fail, or null. The secret itself never appears in the answer. */
+  const authProblem = (url: URL): { stream: StreamConfig | null; message: ValidationMessage | null } => {
     const measurementId = url.searchParams.get('measurement_id');
     const apiSecret = url.searchParams.get('api_secret');
-    if (!measurementId) throw new HttpError(403, 'missing the measurement_id query parameter');
-    const stream = streams.find((s) => s.measurementId === measurementId);
-    if (!stream) throw new HttpError(403, `unknown measurement_id ${JSON.stringify(measurementId)}: this collector accepts ${streams.map((s) => s.measurementId).join(', ')}`);
-    if (!apiSecret) throw new HttpError(403, `missing the api_secret query parameter for measurement_id ${measurementId}`);
-    if (!secretsEqual(apiSecret, stream.apiSecret)) throw new HttpError(403, `api_secret does not match measurement_id ${measurementId}`);
-    return stream;
+    const invalid = (fieldPath: string, description: string, validationCode: ValidationCode = VALIDATION_CODES.valueInvalid): ValidationMessage => ({ fieldPath, description, validationCode });
+    if (!measurementId) return { stream: null, message: invalid('measurement_id', 'missing the measurement_id query parameter', VALIDATION_CODES.valueRequired) };
+    const stream = streamOf(measurementId);
+    if (!stream) return { stream: null, message: invalid('measurement_id', `unknown measurement_id ${JSON.stringify(measurementId.slice(0, 40))}: this collector accepts ${streams.map((s) => s.measurementId).join(', ')}`) };
+    if (!apiSecret) return { stream, message: invalid('api_secret', `missing the api_secret query parameter for measurement_id ${measurementId}`, VALIDATION_CODES.valueRequired) };
+    if (!secretsEqual(apiSecret, stream.apiSecret)) return { stream, message: invalid('api_secret', `api_secret does not match measurement_id ${measurementId}`) };
+    return { stream, message: null };
   };
 
-  const collect = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    if (req.method !== 'POST') throw new HttpError(405, 'use POST for /mp/collect', {}, { allow: 'POST' });
-    const stream = authenticate(url);
-    const encoding = req.headers['content-encoding'];
-    if (encoding !== undefined && encoding !== 'identity') throw new HttpError(415, `content-encoding ${encoding} is not supported; send plain JSON`);
-    if (pendingCollects >= MAX_PENDING_COLLECTS) throw new HttpError(503, 'collector is busy; retry shortly', {}, { 'retry-after': '1' });
-    pendingCollects++;
-    try {
-      const raw = await readBody(req, MP_LIMITS.bodyBytes);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch (error) {
-        throw new HttpError(400, `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      const parsed = parseMpRequest(body);
-      if (!parsed.ok) {
-        const first = parsed.issues[0];
-        const where = first ? `${first.path || '(body)'}: ${first.message}` : 'unknown problem';
-        throw new HttpError(400, `invalid Measurement Protocol body at ${where}`, { issues: parsed.issues });
-      }
-      const rows = mpToRows(parsed.request, {
-        receivedAtMicros: nowMicros(),
-        streamId: stream.streamId,
-        userAgent: req.headers['user-agent'],
-        hostname: hostnameOf(req.headers.origin) ?? hostnameOf(req.headers.referer),
-      });
-      try {
-        await warehouse.insertEvents(rows);
-      } catch (error) {
-        log(`collector: could not store ${rows.length} event(s) for ${stream.measurementId}: ${error instanceof Error ? error.message : String(error)}`);
-        throw new HttpError(500, 'could not store the events; see the collector log');
-      }
-      res.writeHead(204, { 'cache-control': 'no-store' });
-      res.end();
-    } finally {
-      pendingCollects--;
+  const admit = (): void => {
+    if (pendingRequests >= MAX_PENDING_REQUESTS || warehouse.queuedRows >= maxQueuedEvents) {
+      metrics.busy++;
+      throw new HttpError(503, 'collector is busy; retry shortly', {}, { 'retry-after': '1' });
     }
   };
+
+  const readText = async (req: IncomingMessage): Promise<string> => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') throw new HttpError(415, `content-encoding ${encoding} is not supported; send plain text`);
+    return (await readBody(req, MP_LIMITS.bodyBytes)).toString('utf8');
+  };
+
+  /** Parses JSON text into a body, or says (as Google would) why it cannot be one. */
+  const parseJson = (text: string): { body: unknown; message: ValidationMessage | null } => {
+    const problem = scanJson(text, MAX_JSON_DEPTH);
+    if (problem?.kind === 'depth') return { body: null, message: { fieldPath: problem.path, description: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, validationCode: VALIDATION_CODES.valueInvalid } };
+    if (problem?.kind === 'duplicate') return { body: null, message: { fieldPath: problem.path, description: `the name ${problem.path} appears twice in one object`, validationCode: VALIDATION_CODES.nameDuplicated } };
+    try {
+      return { body: JSON.parse(text), message: null };
+    } catch (error) {
+      return { body: null, message: { fieldPath: '', description: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, validationCode: VALIDATION_CODES.valueInvalid } };
+    }
+  };
+
+  interface Outcome {
+    rows: ExportRow[];
+    ids: (string | null)[];
+    rejects: RejectRow[];
+  }
+
+  const rejectRow = (endpoint: string, stream: StreamConfig | null, measurementId: string | null, receivedAt: number, fields: Partial<RejectRow> & Pick<RejectRow, 'field_path' | 'validation_code' | 'description'>): RejectRow => ({
+    received_at_micros: receivedAt,
+    endpoint,
+    measurement_id: measurementId?.slice(0, 100) ?? null,
+    stream_id: stream?.streamId ?? null,
+    client_id: null,
+    event_index: null,
+    event_name: null,
+    payload: null,
+    ...fields,
+  });
+
+  /** Validates one MP body for a stream and splits it into rows to store and events to record as refused. */
+  const judge = (endpoint: string, stream: StreamConfig, body: unknown, req: IncomingMessage, receivedAt: number, out: Outcome, rules: MpRules, dedupe: boolean): void => {
+    const verdict = validateMpBody(body, rules);
+    const clientId = typeof (body as { client_id?: unknown } | null)?.client_id === 'string' ? ((body as { client_id: string }).client_id.slice(0, 256)) : null;
+    if (!verdict.request) {
+      const first = verdict.envelopeMessages[0];
+      const description = verdict.envelopeMessages.map((m) => `${m.fieldPath || '(body)'}: ${m.description}`).join('; ');
+      const events = verdict.events.length > 0 ? verdict.events : [{ index: null, raw: body }];
+      for (const e of events) {
+        out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, {
+          client_id: clientId,
+          event_index: e.index,
+          event_name: typeof (e.raw as { name?: unknown } | null)?.name === 'string' ? (e.raw as { name: string }).name.slice(0, 100) : null,
+          field_path: first?.fieldPath ?? '',
+          validation_code: first?.validationCode ?? VALIDATION_CODES.valueInvalid,
+          description,
+          payload: truncate(JSON.stringify(e.raw) ?? 'null'),
+        }));
+      }
+      return;
+    }
+    for (const e of verdict.events) {
+      const first = e.messages[0];
+      if (e.event || !first) continue;
+      out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, {
+        client_id: verdict.request.client_id,
+        event_index: e.index,
+        event_name: typeof (e.raw as { name?: unknown } | null)?.name === 'string' ? (e.raw as { name: string }).name.slice(0, 100) : null,
+        field_path: first.fieldPath,
+        validation_code: first.validationCode,
+        description: e.messages.map((m) => `${m.fieldPath}: ${m.description}`).join('; '),
+        payload: truncate(JSON.stringify(e.raw) ?? 'null'),
+      }));
+    }
+    const request = verdict.request;
+    if (request.events.length === 0) return;
+    const rows = mpToRows(request, {
+      receivedAtMicros: receivedAt,
+      streamId: stream.streamId,
+      userAgent: req.headers['user-agent'],
+      hostname: hostnameOf(req.headers.origin) ?? hostnameOf(req.headers.referer),
+      location: locationFromGeoHeader(req.headers[GEO_HEADER]),
+      firstTouch: firstTouch.touch,
+    });
+    out.rows.push(...rows);
+    request.events.forEach((event, i) => out.ids.push(dedupe ? eventIdentity(stream.measurementId, request.client_id, event, request.timestamp_micros, i) : null));
+  };
+
+  /** Stores what was judged and answers as Google does (204), with the outcome in x-shoplab-* headers. */
+  const store = async (res: ServerResponse, out: Outcome, cors: Record<string, string>): Promise<void> => {
+    const started = performance.now();
+    let result = { stored: 0, duplicates: 0 };
+    if (out.rows.length > 0 || out.rejects.length > 0) {
+      try {
+        result = await warehouse.insertEvents(out.rows, { ids: out.ids, rejects: out.rejects, trustedRows: true });
+      } catch (error) {
+        metrics.failedWrites++;
+        log(`collector: could not store ${out.rows.length} event(s): ${error instanceof Error ? error.message : String(error)}`);
+        throw new HttpError(500, 'could not store the events; see the collector log');
+      }
+      metrics.observeCommit((performance.now() - started) / 1000);
+    }
+    metrics.accepted += result.stored;
+    metrics.duplicates += result.duplicates;
+    metrics.rejected += out.rejects.length;
+    const headers: Record<string, string> = {
+      'cache-control': 'no-store',
+      [RESULT_HEADERS.accepted]: String(result.stored + result.duplicates),
+      [RESULT_HEADERS.rejected]: String(out.rejects.length),
+      [RESULT_HEADERS.duplicates]: String(result.duplicates),
+      ...cors,
+    };
+    const first = out.rejects[0];
+    if (first) headers[RESULT_HEADERS.reason] = encodeURIComponent(`${first.validation_code} ${first.field_path}: ${first.description}`.slice(0, 300));
+    res.writeHead(204, headers);
+    res.end();
+  };
+
+  const collect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
+    if (req.method !== 'POST') throw new HttpError(405, 'use POST for /mp/collect', {}, { allow: 'POST' });
+    admit();
+    pendingRequests++;
+    try {
+      const receivedAt = nowMicros();
+      const text = await readText(req);
+      const out: Outcome = { rows: [], ids: [], rejects: [] };
+      const auth = authProblem(url);
+      const measurementId = url.searchParams.get('measurement_id');
+      if (auth.message || !auth.stream) {
+        // Google answers 2xx here too; the refusal is recorded (without the secret) so that nothing vanishes.
+        const m = auth.message;
+        out.rejects.push(rejectRow('/mp/collect', auth.stream, measurementId, receivedAt, { field_path: m?.fieldPath ?? '', validation_code: m?.validationCode ?? VALIDATION_CODES.valueInvalid, description: m?.description ?? 'unauthenticated', payload: truncate(text) }));
+      } else {
+        const stream = auth.stream;
+        const parsed = parseJson(text);
+        if (parsed.message) {
+          out.rejects.push(rejectRow('/mp/collect', stream, measurementId, receivedAt, { field_path: parsed.message.fieldPath, validation_code: parsed.message.validationCode, description: parsed.message.description, payload: truncate(text) }));
+        } else {
+          const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt };
+          judge('/mp/collect', stream, parsed.body, req, receivedAt, out, rules, true);
+        }
+      }
+      await store(res, out, cors);
+    } finally {
+      pendingRequests--;
+    }
+  };
+
+  const debugCollect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
+    if (req.method !== 'POST') throw new HttpError(405, 'use POST for /debug/mp/collect', {}, { allow: 'POST' });
+    admit();
+    pendingRequests++;
+    try {
+      const text = await readText(req);
+      // Like Google's, the debug endpoint validates the body only: it ignores api_secret and stores nothing.
+      const parsed = parseJson(text);
+      const messages = parsed.message ? [parsed.message] : validateMpBody(parsed.body, { ...GOOGLE_RULES, nowMicros: nowMicros() }).messages;
+      const measurementId = url.searchParams.get('measurement_id');
+      if (!measurementId) messages.unshift({ fieldPath: 'measurement_id', description: 'missing the measurement_id query parameter', validationCode: VALIDATION_CODES.valueRequired });
+      sendJson(res, 200, { validationMessages: messages }, cors);
+    } finally {
+      pendingRequests--;
+    }
+  };
+
+  const gtagCollect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
+    if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, 'use POST or GET for /g/collect', {}, { allow: 'GET, POST' });
+    admit();
+    pendingRequests++;
+    try {
+      const receivedAt = nowMicros();
+      const text = req.method === 'POST' ? await readText(req) : '';
+      const out: Outcome = { rows: [], ids: [], rejects: [] };
+      for (const hit of parseGtagHits(url.searchParams, text)) {
+        const stream = streamOf(hit.measurementId);
+        if (!stream) {
+          out.rejects.push(rejectRow('/g/collect', null, hit.measurementId, receivedAt, { field_path: 'tid', validation_code: hit.measurementId ? VALIDATION_CODES.valueInvalid : VALIDATION_CODES.valueRequired, description: `unknown measurement id (tid) ${JSON.stringify(hit.measurementId?.slice(0, 40) ?? null)}`, payload: truncate(JSON.stringify(hit.body)) }));
+          continue;
+        }
+        // gtag.js sends the automatic web events itself, and its hits carry no time of their own (receive time).
+        // Its hits have no stable identity either (`_s` restarts per page in small clients), so none is deduplicated.
+        judge('/g/collect', stream, hit.body, req, receivedAt, out, { allowAutomaticEvents: true, enforceMaxPast: false, nowMicros: receivedAt }, false);
+      }
+      await store(res, out, cors);
+    } finally {
+      pendingRequests--;
+    }
+  };
+
+  const corsHeaders = (req: IncomingMessage): Record<string, string> => {
+    const origin = req.headers.origin;
+    if (!origin || !corsOrigins.has(origin)) return {};
+    return {
+      'access-control-allow-origin': origin,
+      'access-control-expose-headers': Object.values(RESULT_HEADERS).join(', '),
+      vary: 'Origin',
+    };
+  };
+
+  const COLLECT_PATHS = new Set(['/mp/collect', '/debug/mp/collect', '/g/collect']);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
@@ -201,14 +422,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       throw new HttpError(400, 'the request URL is malformed');
     }
-    if (url.pathname === '/mp/collect') return collect(req, res, url);
+    const cors = COLLECT_PATHS.has(url.pathname) ? corsHeaders(req) : {};
+    if (req.method === 'OPTIONS' && COLLECT_PATHS.has(url.pathname)) {
+      if (!cors['access-control-allow-origin']) throw new HttpError(403, `origin ${req.headers.origin ?? '(none)'} may not send hits here; add it to the collector's CORS origins`);
+      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+      res.end();
+      return;
+    }
+    if (url.pathname === '/mp/collect') return collect(req, res, url, cors);
+    if (url.pathname === '/debug/mp/collect') return debugCollect(req, res, url, cors);
+    if (url.pathname === '/g/collect') return gtagCollect(req, res, url, cors);
     if (url.pathname === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /healthz', {}, { allow: 'GET, HEAD' });
       sendJson(res, 200, { ok: true });
       return;
     }
+    if (url.pathname === '/metrics') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /metrics', {}, { allow: 'GET, HEAD' });
+      const text = metrics.render();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : text);
+      return;
+    }
     if (serveStatic) return serveStatic(req, res, url);
-    throw new HttpError(404, `not found: ${url.pathname} (this collector serves /mp/collect and /healthz; start it with a publicDir to serve a site)`);
+    throw new HttpError(404, `not found: ${url.pathname} (this collector serves /mp/collect, /debug/mp/collect, /g/collect, /healthz and /metrics; start it with a publicDir to serve a site)`);
   };
 
   const server = createServer((req, res) => {

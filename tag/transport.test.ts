@@ -74,6 +74,22 @@ describe('transport', () => {
     expect(String(errors[0])).toMatch(/dropped 1 GA4 events/);
   });
 
+  it('reports events the collector refused behind a 2xx answer, without resending them', async () => {
+    let attempts = 0;
+    const fetchImpl = (() => {
+      attempts += 1;
+      const headers = { 'x-shoplab-rejected': '1', 'x-shoplab-reject-reason': encodeURIComponent('NAME_INVALID events[0].name: bad') };
+      return Promise.resolve(new Response(null, { status: 204, headers }));
+    }) as unknown as typeof fetch;
+    const errors: unknown[] = [];
+    const t = transport(fetchImpl, errors);
+    t.enqueue('1.2', undefined, ev(1));
+    await t.flush();
+    expect(attempts).toBe(1);
+    expect(t.size()).toBe(0);
+    expect(errors.map(String)).toEqual(['Error: collector refused 1 GA4 event(s): NAME_INVALID events[0].name: bad']);
+  });
+
   it('reports the oldest events it drops when the queue is full', () => {
     const c = collector();
     const errors: unknown[] = [];

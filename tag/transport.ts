@@ -84,7 +84,16 @@ export function createTransport(opts: TransportOptions): Transport {
     } catch (err) {
       throw new TransportError(`collector unreachable: ${String(err)}`, true);
     }
-    if (res.ok) return;
+    if (res.ok) {
+      // The collector answers 2xx as Google does even when it refuses events; it names them in these headers, so
+      // a refused event is reported (never retried: resending the same payload cannot fix it).
+      const rejected = Number(res.headers.get('x-shoplab-rejected') ?? 0);
+      if (rejected > 0) {
+        const reason = res.headers.get('x-shoplab-reject-reason');
+        opts.onError(new Error(`collector refused ${rejected} GA4 event(s): ${reason ? decodeURIComponent(reason) : 'see its ingest.rejects table'}`));
+      }
+      return;
+    }
     const retryAfter = Number(res.headers.get('retry-after'));
     const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
     const text = await res.text().catch(() => '');

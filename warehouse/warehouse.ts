@@ -21,8 +21,13 @@ export { ExportRowError, type JsonValue } from './duckdb-types';
 /** The file name inside `dataDir`; one file holds every property's dataset plus the ground-truth schema. */
 export const WAREHOUSE_FILE = 'shoplab.duckdb';
 export const EVENTS_TABLE = 'events';
-/** Rows from several waiting `insertEvents` calls are committed together, up to this many per transaction. */
-const MAX_ROWS_PER_TRANSACTION = 5000;
+/**
+ * Rows from several waiting `insertEvents` calls are committed together, up to this many per transaction. Large
+ * groups amortize DuckDB's fixed cost per INSERT and per COMMIT, which dominates at small batch sizes.
+ */
+const MAX_ROWS_PER_TRANSACTION = 20_000;
+/** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
+export const INGEST_SCHEMA = 'ingest';
 const EVENT_DATE = /^\d{8}$/;
 const PROPERTY = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -49,9 +54,51 @@ export class WarehouseInUseError extends Error {
   }
 }
 
+/** One refused event (or request), as the collector records it in `ingest.rejects`. */
+export interface RejectRow {
+  received_at_micros: number;
+  endpoint: string;
+  measurement_id: string | null;
+  stream_id: string | null;
+  client_id: string | null;
+  /** Index of the event in its request; null when the whole request was refused before its events were read. */
+  event_index: number | null;
+  event_name: string | null;
+  field_path: string;
+  validation_code: string;
+  description: string;
+  /** The event (or, for a request-level refusal, the body) as sent, truncated to 130 KiB; never the api_secret. */
+  payload: string | null;
+}
+
+export interface InsertOptions {
+  /**
+   * A stable id per row (same order as `rows`), for idempotent retries: a row whose id is already stored, or
+   * repeated within the call, is skipped. `null` means the row has no stable identity and is always stored.
+   */
+  ids?: readonly (string | null)[];
+  /** Refused events to record in the same transaction, so that they are committed when the call resolves. */
+  rejects?: readonly RejectRow[];
+  /**
+   * Skip the per-row check against EXPORT_SCHEMA: only for rows built by code whose output type is ExportRow and
+   * whose values are already bounded (the collector's mpToRows on validated input), where the check costs as much
+   * as building the rows. Default `false`.
+   */
+  trustedRows?: boolean;
+}
+
+export interface InsertResult {
+  /** Rows written now. */
+  stored: number;
+  /** Rows skipped because their id was already stored. */
+  duplicates: number;
+}
+
 interface PendingBatch {
   rows: ExportRow[];
-  resolve: () => void;
+  ids: readonly (string | null)[] | undefined;
+  rejects: readonly RejectRow[];
+  resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
 }
 
@@ -78,6 +125,9 @@ export class Warehouse {
   readonly readOnly: boolean;
 
   private readonly knownDates = new Set<string>();
+  /** Ids of every stored row that has one; loaded on open. The writer is the only process, so this is complete. */
+  private readonly storedIds = new Set<string>();
+  private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
   private draining: Promise<void> | null = null;
@@ -91,6 +141,8 @@ export class Warehouse {
     /** The only connection that writes events; `drain` is its only user, so statements never interleave. */
     private readonly writer: DuckDBConnection | null,
     private readonly insert: DuckDBPreparedStatement | null,
+    private readonly insertIds: DuckDBPreparedStatement | null,
+    private readonly insertRejects: DuckDBPreparedStatement | null,
   ) {
     this.file = file;
     this.dataset = dataset;
@@ -139,7 +191,7 @@ export class Warehouse {
         } finally {
           reader.closeSync();
         }
-        return new Warehouse(file, dataset, true, instance, null, null);
+        return new Warehouse(file, dataset, true, instance, null, null, null, null);
       }
       const writer = await instance.connect();
       try {
@@ -148,7 +200,16 @@ export class Warehouse {
           `INSERT INTO ${quoteIdent(dataset)}.${EVENTS_TABLE} BY NAME
            SELECT r.* FROM (SELECT unnest(CAST($1::JSON AS ${rowStructType(EXPORT_SCHEMA)}[])) AS r)`,
         );
-        const warehouse = new Warehouse(file, dataset, false, instance, writer, insert);
+        await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
+        await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
+        await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.rejects (${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
+        const insertIds = await writer.prepare(`INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT $1, unnest(CAST($2::JSON AS VARCHAR[]))`);
+        const insertRejects = await writer.prepare(
+          `INSERT INTO ${INGEST_SCHEMA}.rejects BY NAME SELECT r.* FROM (SELECT unnest(CAST($1::JSON AS STRUCT(${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})[])) AS r)`,
+        );
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, insert, insertIds, insertRejects);
+        const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
+        for (const [id] of ids.getRowsJson()) if (typeof id === 'string') warehouse.storedIds.add(id);
         const views = await writer.runAndReadAll(
           `SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = $1`,
           [dataset],
@@ -174,25 +235,36 @@ export class Warehouse {
    * transaction fails, each call is retried alone, so one bad call never fails another.
    * Throws an ExportRowError (naming the field) before anything is stored when a row does not fit the schema.
    */
-  async insertEvents(rows: ExportRow[]): Promise<void> {
+  async insertEvents(rows: ExportRow[], options: InsertOptions = {}): Promise<InsertResult> {
     if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
     if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
     rows.forEach((row, i) => {
       try {
-        checkRow(EXPORT_SCHEMA, row);
+        if (!options.trustedRows) checkRow(EXPORT_SCHEMA, row);
       } catch (error) {
         if (error instanceof ExportRowError) throw new ExportRowError(`row ${i}: ${error.path}`, error.problem);
         throw error;
       }
+      // Always checked: the date becomes part of a view's SQL text.
       if (!EVENT_DATE.test(row.event_date)) {
         throw new ExportRowError(`row ${i}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(row.event_date)}`);
       }
     });
-    if (rows.length === 0) return;
-    await new Promise<void>((resolve, reject) => {
-      this.pending.push({ rows, resolve, reject });
+    if (options.ids !== undefined && options.ids.length !== rows.length) {
+      throw new Error(`insertEvents: ${options.ids.length} ids for ${rows.length} rows; give one id (or null) per row`);
+    }
+    const rejects = options.rejects ?? [];
+    if (rows.length === 0 && rejects.length === 0) return { stored: 0, duplicates: 0 };
+    this.pendingRowCount += rows.length;
+    return new Promise<InsertResult>((resolve, reject) => {
+      this.pending.push({ rows, ids: options.ids, rejects, resolve, reject });
       this.startDraining();
     });
+  }
+
+  /** Rows handed to `insertEvents` and not yet committed (or failed): the depth of the write queue. */
+  get queuedRows(): number {
+    return this.pendingRowCount;
   }
 
   /**
@@ -231,6 +303,8 @@ export class Warehouse {
       while (this.draining) await this.draining;
       await Promise.allSettled([...this.activeQueries]);
       this.insert?.destroySync();
+      this.insertIds?.destroySync();
+      this.insertRejects?.destroySync();
       this.writer?.closeSync();
       this.instance.closeSync();
     })();
@@ -257,29 +331,55 @@ export class Warehouse {
         this.pending.shift();
       }
       try {
-        await this.commit(group.flatMap((b) => b.rows));
-        for (const b of group) b.resolve();
+        const results = await this.commit(group);
+        group.forEach((b, i) => b.resolve(results[i] ?? { stored: 0, duplicates: 0 }));
       } catch (error) {
         if (group.length === 1) {
           group[0]?.reject(error);
-          continue;
-        }
-        for (const b of group) {
-          try {
-            await this.commit(b.rows);
-            b.resolve();
-          } catch (alone) {
-            b.reject(alone);
+        } else {
+          for (const b of group) {
+            try {
+              const [result] = await this.commit([b]);
+              b.resolve(result ?? { stored: 0, duplicates: 0 });
+            } catch (alone) {
+              b.reject(alone);
+            }
           }
         }
+      } finally {
+        this.pendingRowCount -= count;
       }
     }
   }
 
-  private async commit(rows: ExportRow[]): Promise<void> {
+  /** Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped. */
+  private async commit(batches: readonly PendingBatch[]): Promise<InsertResult[]> {
     const writer = this.writer;
     const insert = this.insert;
-    if (!writer || !insert) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    const insertIds = this.insertIds;
+    const insertRejects = this.insertRejects;
+    if (!writer || !insert || !insertIds || !insertRejects) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    const rows: ExportRow[] = [];
+    const newIds: string[] = [];
+    const fresh = new Set<string>();
+    const rejects: RejectRow[] = [];
+    const results = batches.map((b) => {
+      let duplicates = 0;
+      b.rows.forEach((row, i) => {
+        const id = b.ids?.[i] ?? null;
+        if (id !== null) {
+          if (this.storedIds.has(id) || fresh.has(id)) {
+            duplicates++;
+            return;
+          }
+          fresh.add(id);
+          newIds.push(id);
+        }
+        rows.push(row);
+      });
+      rejects.push(...b.rejects);
+      return { stored: b.rows.length - duplicates, duplicates };
+    });
     const newDates = [...new Set(rows.map((r) => r.event_date))].filter((d) => !this.knownDates.has(d));
     await writer.run('BEGIN TRANSACTION');
     try {
@@ -290,8 +390,19 @@ export class Warehouse {
            SELECT * FROM ${quoteIdent(this.dataset)}.${EVENTS_TABLE} WHERE event_date = '${date}'`,
         );
       }
-      insert.bindVarchar(1, JSON.stringify(rows));
-      await insert.run();
+      if (rows.length > 0) {
+        insert.bindVarchar(1, JSON.stringify(rows));
+        await insert.run();
+      }
+      if (newIds.length > 0) {
+        insertIds.bindVarchar(1, this.dataset);
+        insertIds.bindVarchar(2, JSON.stringify(newIds));
+        await insertIds.run();
+      }
+      if (rejects.length > 0) {
+        insertRejects.bindVarchar(1, JSON.stringify(rejects));
+        await insertRejects.run();
+      }
       await writer.run('COMMIT');
     } catch (error) {
       try {
@@ -302,10 +413,29 @@ export class Warehouse {
       throw new Error(`could not store ${rows.length} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
     } finally {
       insert.clearBindings();
+      insertIds.clearBindings();
+      insertRejects.clearBindings();
     }
     for (const date of newDates) this.knownDates.add(date);
+    for (const id of newIds) this.storedIds.add(id);
+    return results;
   }
 }
+
+/** Columns of `ingest.rejects`; see RejectRow. */
+const REJECT_COLUMNS = [
+  ['received_at_micros', 'BIGINT'],
+  ['endpoint', 'VARCHAR'],
+  ['measurement_id', 'VARCHAR'],
+  ['stream_id', 'VARCHAR'],
+  ['client_id', 'VARCHAR'],
+  ['event_index', 'INTEGER'],
+  ['event_name', 'VARCHAR'],
+  ['field_path', 'VARCHAR'],
+  ['validation_code', 'VARCHAR'],
+  ['description', 'VARCHAR'],
+  ['payload', 'VARCHAR'],
+] as const satisfies readonly (readonly [keyof RejectRow, string])[];
 
 /**
  * Creates the dataset and events table if allowed and missing, and refuses a table whose columns differ from

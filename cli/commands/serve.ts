@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { join } from 'node:path';
+import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
 import { startServer } from '../../collector/server';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
@@ -6,14 +8,17 @@ import { PUBLIC_DIR } from '../simulate';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the built store and the GA4 collector on one origin')
+    .description(`serve the built store and the GA4 collector on one origin (streams and CORS origins: env ${CONFIG_ENV} or <data>/${CONFIG_FILE})`)
     .option('--host <host>', 'interface to bind', DEFAULT_HOST)
     .option('--port <port>', 'port (0 = any free port)', parsePort, DEFAULT_PORT)
     .addOption(dataOption())
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
-    .action(async (o: { host: string; port: number; data: string; public: string }) => {
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, publicDir: o.public });
-      console.log(`shoplab: store and collector at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
+    .option('--no-site', 'run the collector only, without serving the store')
+    .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string }) => {
+      const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
+      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config });
+      console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       const stop = (): void => {
         void server.close().then(() => process.exit(0));
       };

@@ -1,0 +1,78 @@
+/**
+ * Ingest throughput: the collector runs in its own process (`shoplab serve --no-site`), autocannon drives it over
+ * loopback from this process with 25-event /mp/collect requests (each event with its own timestamp, so dedupe ids
+ * are all new), and afterwards the rows committed to DuckDB are counted.
+ *   ingest.events_per_s           events acknowledged (204) per second
+ *   ingest.committed_events_per_s rows in the warehouse after the run, per second of load
+ *   ingest.latency_p50 / _p99     request latency
+ * BENCH_INGEST_SECONDS (default 10) and BENCH_INGEST_CONNECTIONS (default 64) tune the run.
+ */
+
+import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startCollectorProcess } from '../collector/collector-process';
+import { Warehouse } from '../warehouse/warehouse';
+import type { Figure } from './figure';
+
+const EVENTS_PER_REQUEST = 25;
+
+/** A realistic 25-event body: page views, item views and an add_to_cart with items, as the local tag sends them. */
+function bodyTemplate(): string[] {
+  const events = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => {
+    const name = i % 5 === 0 ? 'page_view' : i % 5 === 4 ? 'add_to_cart' : 'view_item';
+    const items = name === 'page_view' ? undefined : [{ item_id: `SKU-${i}`, item_name: `Mug ${i}`, item_category: 'Kitchen', price: 12.5, quantity: 1 }];
+    return { name, timestamp_micros: -(i + 1), params: { session_id: 1_709_294_000, session_number: 1, engagement_time_msec: 100, page_location: `https://shop.example/p/${i}?utm_source=bench`, page_title: 'ShopLab', language: 'en-us', ...(items ? { currency: 'USD', value: 12.5, items } : {}) } };
+  });
+  // Placeholders (-1 … -25 and the client id) are cut out once, so each request costs one join.
+  const text = JSON.stringify({ client_id: '@CLIENT@', events });
+  return text.split(/"@CLIENT@"|-(\d+)(?=,"params")/);
+}
+
+export async function run(): Promise<Figure[]> {
+  const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+  const connections = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 64);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'shoplab-bench-ingest-'));
+  const collector = await startCollectorProcess(dataDir);
+  try {
+    const parts = bodyTemplate();
+    const base = Date.now() * 1000;
+    let counter = 0;
+    const makeBody = (): string => {
+      const n = counter++;
+      let out = '';
+      parts.forEach((part, i) => {
+        if (i % 2 === 0) out += part;
+        else out += part === undefined ? `"bench.${n}"` : String(base + n * EVENTS_PER_REQUEST + Number(part));
+      });
+      return out;
+    };
+    const started = performance.now();
+    const result = await autocannon({
+      url: `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local`,
+      method: 'POST',
+      connections,
+      duration: seconds,
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
+    });
+    const elapsed = (performance.now() - started) / 1000;
+    await collector.stop();
+    const warehouse = await Warehouse.open({ dataDir, readOnly: true });
+    const [row] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events`);
+    await warehouse.close();
+    const acknowledged = result['2xx'] * EVENTS_PER_REQUEST;
+    process.stderr.write(`bench: ingest ${result['2xx']} requests 2xx, ${result.non2xx} other, ${result.errors} errors, ${Number(row?.n)} rows in ${elapsed.toFixed(1)} s\n`);
+    return [
+      { name: 'ingest.events_per_s', value: Math.round(acknowledged / elapsed), unit: 'events/s' },
+      { name: 'ingest.committed_events_per_s', value: Math.round(Number(row?.n) / elapsed), unit: 'events/s' },
+      { name: 'ingest.latency_p50', value: result.latency.p50, unit: 'ms' },
+      { name: 'ingest.latency_p99', value: result.latency.p99, unit: 'ms' },
+      { name: 'ingest.rejected_requests', value: result.non2xx, unit: 'requests' },
+    ];
+  } finally {
+    if (collector.child.exitCode === null) await collector.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/** The collector's counters, rendered in the Prometheus text exposition format for GET /metrics. */
+
+/** Upper bounds (seconds) of the commit-latency histogram buckets. */
+const COMMIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
+
+export class CollectorMetrics {
+  accepted = 0;
+  duplicates = 0;
+  rejected = 0;
+  busy = 0;
+  failedWrites = 0;
+  private readonly commitCounts: number[] = COMMIT_BUCKETS.map(() => 0);
+  private commitCount = 0;
+  private commitSum = 0;
+
+  constructor(private readonly queueDepth: () => number) {}
+
+  /** Records how long one request waited for its transaction to commit. */
+  observeCommit(seconds: number): void {
+    this.commitCount++;
+    this.commitSum += seconds;
+    COMMIT_BUCKETS.forEach((bound, i) => {
+      if (seconds <= bound) this.commitCounts[i] = (this.commitCounts[i] ?? 0) + 1;
+    });
+  }
+
+  render(): string {
+    const lines = [
+      '# HELP shoplab_collector_events_accepted_total Events stored (committed) in the warehouse.',
+      '# TYPE shoplab_collector_events_accepted_total counter',
+      `shoplab_collector_events_accepted_total ${this.accepted}`,
+      '# HELP shoplab_collector_events_duplicate_total Events skipped because their id was already stored (retries).',
+      '# TYPE shoplab_collector_events_duplicate_total counter',
+      `shoplab_collector_events_duplicate_total ${this.duplicates}`,
+      '# HELP shoplab_collector_events_rejected_total Events (or requests) refused and recorded in ingest.rejects.',
+      '# TYPE shoplab_collector_events_rejected_total counter',
+      `shoplab_collector_events_rejected_total ${this.rejected}`,
+      '# HELP shoplab_collector_busy_total Requests answered 503 because the ingest queue was full.',
+      '# TYPE shoplab_collector_busy_total counter',
+      `shoplab_collector_busy_total ${this.busy}`,
+      '# HELP shoplab_collector_write_failures_total Requests whose write failed (answered 500).',
+      '# TYPE shoplab_collector_write_failures_total counter',
+      `shoplab_collector_write_failures_total ${this.failedWrites}`,
+      '# HELP shoplab_collector_queue_depth Events waiting for their commit.',
+      '# TYPE shoplab_collector_queue_depth gauge',
+      `shoplab_collector_queue_depth ${this.queueDepth()}`,
+      '# HELP shoplab_collector_commit_seconds Time from handing a request\'s events to the warehouse to their commit.',
+      '# TYPE shoplab_collector_commit_seconds histogram',
+      ...COMMIT_BUCKETS.map((bound, i) => `shoplab_collector_commit_seconds_bucket{le="${bound}"} ${this.commitCounts[i] ?? 0}`),
+      `shoplab_collector_commit_seconds_bucket{le="+Inf"} ${this.commitCount}`,
+      `shoplab_collector_commit_seconds_sum ${this.commitSum}`,
+      `shoplab_collector_commit_seconds_count ${this.commitCount}`,
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+}
