@@ -172,7 +172,7 @@ function duckType(c: CallContext, text: string): string {
   const decimal = /^(NUMERIC|DECIMAL)\((\d+)(?:,(\d+))?\)$/.exec(text);
   if (decimal) return `DECIMAL(${Math.min(38, Number(decimal[2]))}, ${decimal[3] ?? '0'})`;
   const base = TYPES[text.replace(/\(\d+\)$/, '')];
-  if (base === undefined) throw new BigQuerySyntaxError(`unknown type ${text} in ${c.name}`);
+  if (base === undefined) return c.fail(`type ${text}`, `in ${c.name}`);
   return base;
 }
 

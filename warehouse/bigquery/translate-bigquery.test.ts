@@ -150,6 +150,7 @@ describe('UNNEST', () => {
   it('indexes arrays with OFFSET (0-based), ORDINAL (1-based) and SAFE_OFFSET (NULL when out of range)', async () => {
     expect(await one("SELECT ['a', 'b'][OFFSET(1)] AS o, ['a', 'b'][ORDINAL(1)] AS r, ['a'][SAFE_OFFSET(5)] AS s")).toEqual({ o: 'b', r: 'a', s: null });
     expect(() => translate('SELECT [1][0]')).toThrow(BigQueryUnsupportedError);
+    expect(await one('SELECT ARRAY[7] AS a, [8] AS b, (SELECT [9]) AS c')).toEqual({ a: [7], b: [8], c: [9] });
   });
 });
 

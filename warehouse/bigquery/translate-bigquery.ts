@@ -7,10 +7,10 @@
  * a BigQueryUnsupportedError naming the feature. The supported set is listed in docs/sql.md.
  */
 
-import { BigQuerySyntaxError, BigQueryUnsupportedError } from './bigquery-errors';
 import { quoteIdent } from '../duckdb-types';
+import { BigQuerySyntaxError, BigQueryUnsupportedError } from './bigquery-errors';
 import { callRewrites, sqlString, type Arg, type CallContext } from './call-rewrites';
-import { buildTree, firstToken, isGroup, isOp, isTok, paren, splitArgs, word, type Group, type Node } from './bigquery-tree';
+import { buildTree, firstToken, isGroup, isOp, isTok, paren, rawText, splitArgs, word, type Group, type Node } from './bigquery-tree';
 import { lexBigQuery, lineColumn, TokenKind, type Token } from './lex-bigquery';
 
 /** Words that end a FROM clause (or cannot be a table alias). */
@@ -23,10 +23,10 @@ const STATEMENT_STARTS = new Set(['SELECT', 'WITH']);
 const OTHER_STATEMENTS = new Set(
   'INSERT UPDATE DELETE MERGE TRUNCATE CREATE DROP ALTER UNDROP DECLARE SET BEGIN IF LOOP WHILE REPEAT FOR CALL EXECUTE EXPORT LOAD GRANT REVOKE ASSERT RAISE RETURN BREAK LEAVE CONTINUE ITERATE COMMIT ROLLBACK'.split(' '),
 );
+/** Keywords after which `[` opens an array literal, not a subscript. */
+const NOT_VALUES = new Set(['SELECT', 'ARRAY', 'FROM', 'WHERE', 'HAVING', 'AND', 'OR', 'NOT', 'IN', 'WHEN', 'THEN', 'ELSE', 'BY', 'AS', 'RETURN', 'IS', 'LIKE', 'ON', 'BETWEEN', 'CASE', 'DISTINCT', 'ALL']);
 /** Words that make a query unsupported wherever they appear outside strings. */
 const UNSUPPORTED_WORDS: Record<string, string> = { PIVOT: 'PIVOT', UNPIVOT: 'UNPIVOT', TABLESAMPLE: 'TABLESAMPLE' };
-
-
 
 export interface TranslateOptions {
   /** The local DuckDB schema that holds the export (`Warehouse.dataset`, e.g. `analytics_shoplab`). */
@@ -115,11 +115,13 @@ class Translator {
 
   private arg(nodes: readonly Node[]): Arg {
     const only = nodes.length === 1 ? nodes[0] : undefined;
-    const partNodes = nodes.length === 2 && isTok(nodes[0]) && paren(nodes[1]) ? nodes[1].items : [];
+    const [head, args] = nodes;
+    // A date part is a bare word (DAY) or a word with a word argument (WEEK(MONDAY)).
+    const isPart = word(only) !== '' || (nodes.length === 2 && word(head) !== '' && paren(args) && args.items.length === 1 && word(args.items[0]) !== '');
     return {
       sql: this.seq(nodes).trim(),
       literal: isTok(only) && only.kind === TokenKind.string ? only.value : undefined,
-      word: isTok(only) && only.kind === TokenKind.word ? only.value.toUpperCase() : nodes.length === 2 && partNodes.length === 1 ? `${word(nodes[0])}(${word(partNodes[0])})` : undefined,
+      word: isPart ? rawText(nodes).toUpperCase() : undefined,
       integer: isTok(only) && only.kind === TokenKind.number && /^\d+$/.test(only.text) ? Number(only.text) : undefined,
     };
   }
@@ -234,7 +236,7 @@ class Translator {
   private endsValue(n: Node): boolean {
     if (isGroup(n)) return true;
     if (n.kind === TokenKind.quoted || n.kind === TokenKind.string) return true;
-    return n.kind === TokenKind.word && !['SELECT', 'AND', 'OR', 'NOT', 'IN', 'WHEN', 'THEN', 'ELSE', 'BY', 'AS', 'RETURN', 'IS', 'LIKE', 'ON', 'BETWEEN', 'CASE'].includes(word(n));
+    return n.kind === TokenKind.word && !NOT_VALUES.has(word(n));
   }
 
   /** `a[OFFSET(i)]` (0-based) and `a[ORDINAL(i)]` (1-based) → DuckDB's 1-based `a[…]`. Out of range gives NULL. */
