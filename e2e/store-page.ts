@@ -17,8 +17,12 @@ export async function navCount(page: Page): Promise<number> {
   return page.evaluate(() => Number(document.documentElement.dataset.shoplabNav ?? '0'));
 }
 
-/** Opens a store path with a full load and waits until the page has settled. */
+/**
+ * Opens a store path with a full load and waits until the page has settled. The current page's tag is
+ * flushed first: a full load aborts its in-flight hits, which the network fixture would report.
+ */
 export async function open(page: Page, url: string): Promise<void> {
+  if (page.url().startsWith('http')) await page.evaluate(() => window.shoplabTag?.flush());
   await page.goto(url);
   await page.waitForFunction(() => Number(document.documentElement.dataset.shoplabNav ?? '0') >= 1);
 }
