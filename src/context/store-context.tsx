@@ -102,8 +102,21 @@ const StoreContext = createContext<StoreValue | null>(null);
 const isBrowser = typeof window !== 'undefined';
 const useIsomorphicLayoutEffect = isBrowser ? useLayoutEffect : useEffect;
 
-/** Set by the mounted StoreProvider; resetStore() calls it. */
-let resetInMemory: (() => void) | null = null;
+/**
+ * One entry per mounted StoreProvider: Gatsby wraps the Head API's separate React root in wrapRootElement
+ * too, so a page has two providers and a reset must reach both.
+ */
+const resetters = new Set<() => void>();
+
+/**
+ * The tags forget the user id on every full page load: tell them again who is signed in. Called once per
+ * load from gatsby-browser's onClientEntry (not from the provider, which is mounted more than once), before
+ * the first page_view.
+ */
+export function announceSignedInUser(): void {
+  const session = readSession();
+  if (session) pushUserId(session.userId);
+}
 
 /**
  * Forgets the cart, wishlist, signed-in shopper and last order, in storage and in memory, without analytics,
@@ -112,6 +125,7 @@ let resetInMemory: (() => void) | null = null;
  */
 export function resetStore(): void {
   if (!isBrowser) return;
+  const wasSignedIn = readSession() !== null;
   for (const key of [CART_STORAGE_KEY, ...VISITOR_STORAGE_KEYS]) {
     try {
       window.localStorage.removeItem(key);
@@ -120,7 +134,8 @@ export function resetStore(): void {
     }
   }
   clearLastOrder();
-  resetInMemory?.();
+  for (const reset of resetters) reset();
+  if (wasSignedIn) pushUserId(null);
 }
 
 export function lineKey(productId: string, variant?: string): string {
@@ -196,22 +211,20 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
     setWishlist(wishlistRef.current);
     userRef.current = readSession();
     setUser(userRef.current);
-    // The tags forget the user id on every page load; tell them again before this page's page_view.
-    if (userRef.current) pushUserId(userRef.current.userId);
     setAllOrders(readOrders());
     setHydrated(true);
-    resetInMemory = () => {
+    const reset = (): void => {
       linesRef.current = [];
       wishlistRef.current = [];
-      if (userRef.current) pushUserId(null);
       userRef.current = null;
       setLines([]);
       setWishlist([]);
       setUser(null);
       setLastOrder(null);
     };
+    resetters.add(reset);
     return () => {
-      resetInMemory = null;
+      resetters.delete(reset);
     };
   }, []);
 
