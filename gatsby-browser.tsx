@@ -2,7 +2,7 @@ import type { GatsbyBrowser } from 'gatsby';
 import TagManager from 'react-gtm-module';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
-import { StoreProvider } from './src/context/store-context';
+import { announceSignedInUser, resetStore, StoreProvider } from './src/context/store-context';
 import './src/styles/global.css';
 
 // Before anything can push: GTM, the local tag and the store all share this array.
@@ -22,6 +22,9 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
     });
     window.shoplabTag = tag;
   }
+  announceSignedInUser();
+  // docs/dom-contract.md "Hooks for tools": lets a runner reuse this page for a fresh shopper.
+  window.addEventListener('shoplab:reset', () => resetStore());
 };
 
 export const wrapRootElement: GatsbyBrowser['wrapRootElement'] = ({ element }) => <StoreProvider>{element}</StoreProvider>;

@@ -138,7 +138,17 @@ export async function fillCheckout(env: PageEnv, d: CheckoutDetails): Promise<vo
   }
 }
 
+/** The checkout's step buttons before "Place order" (docs/dom-contract.md "Checkout"), in order. */
+const CHECKOUT_STEPS = ['Continue to shipping method', 'Continue to payment', 'Review order'] as const;
+
 export async function placeOrder(env: PageEnv): Promise<string> {
+  // Walks address → shipping method → payment → review with the preselected choices, then places the order.
+  for (const name of CHECKOUT_STEPS) {
+    const step = queryByRole(env.doc, 'button', name);
+    if (!step) continue;
+    click(env, step);
+    await waitFor(env, () => !queryByRole(env.doc, 'button', name), { what: `the checkout step after "${name}"`, timeout: SETTLE_TIMEOUT_MS });
+  }
   const button = await findByRole(env, 'button', 'Place order');
   await navigating(env, 'placing the order', () => click(env, button));
   const order = await waitFor(env, () => env.doc.querySelector('main[data-shoplab-page="order"][data-transaction-id]'), {

@@ -36,3 +36,13 @@ export function tryBuild(build: () => StorePush): StorePush | undefined {
     return undefined;
   }
 }
+
+/**
+ * Tells the tags who is signed in: `{ user_id: '<opaque id>' }` on sign-in, `{ user_id: null }` on sign-out.
+ * Pushed before the login/sign_up event so that event already carries the id. Never an email.
+ */
+export function pushUserId(userId: string | null): void {
+  if (!isBrowser) return;
+  window.dataLayer = window.dataLayer || [];
+  TagManager.dataLayer({ dataLayer: { user_id: userId } });
+}

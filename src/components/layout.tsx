@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'gatsby';
+import { SearchBox } from './search-box';
 import { SiteNav } from './site-nav';
 import * as styles from './layout.module.css';
 
@@ -11,9 +12,11 @@ export interface LayoutProps {
   children: ReactNode;
   /** Extra `data-*` facts on `main`, e.g. the order page's transaction id. */
   data?: Record<`data-${string}`, string | number>;
+  /** The search box's starting text (the search page passes its term). */
+  searchTerm?: string;
 }
 
-export function Layout({ page, children, data }: LayoutProps) {
+export function Layout({ page, children, data, searchTerm }: LayoutProps) {
   return (
     <div className={styles.shell}>
       <a className={styles.skipLink} href="#main">
@@ -26,6 +29,7 @@ export function Layout({ page, children, data }: LayoutProps) {
             ShopLab
           </Link>
           <SiteNav />
+          <SearchBox key={searchTerm ?? ''} initial={searchTerm} />
         </div>
       </header>
       <main id="main" className={styles.main} data-shoplab-page={page} tabIndex={-1} {...data}>

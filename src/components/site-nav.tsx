@@ -8,7 +8,7 @@ import * as styles from './site-nav.module.css';
  * aria-label); the visible count is announced as its description instead of being part of the name.
  */
 export function SiteNav() {
-  const { count } = useStore();
+  const { count, user, hydrated } = useStore();
   const countText = `${count} ${count === 1 ? 'item' : 'items'}`;
   return (
     <nav aria-label="Main" className={styles.nav}>
@@ -16,6 +16,17 @@ export function SiteNav() {
         <li>
           <Link to="/" className={styles.link}>
             Home
+          </Link>
+        </li>
+        <li>
+          <Link to="/wishlist/" className={styles.link}>
+            Wishlist
+          </Link>
+        </li>
+        <li>
+          {/* Until storage is read nobody is known to be signed in; the link then leads to the login page. */}
+          <Link to={hydrated && user ? '/account/' : '/login/'} className={styles.link}>
+            {hydrated && user ? 'Account' : 'Log in'}
           </Link>
         </li>
         <li>

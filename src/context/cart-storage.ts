@@ -20,6 +20,14 @@ export interface Order extends OrderTotals {
   /** ms since epoch */
   placedAt: number;
   customerName: string;
+  /** Upper-case coupon code, when one was applied. */
+  coupon?: string;
+  shippingTier?: string;
+  paymentType?: string;
+  /** The opaque id of the signed-in shopper who placed it. */
+  userId?: string;
+  /** Set once a refund has been requested (the refund event has been sent). */
+  refundedAt?: number;
 }
 
 const CART_KEY = 'shoplab.cart.v1';
@@ -32,7 +40,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-function isProductSummary(v: unknown): v is ProductSummary {
+export function isProductSummary(v: unknown): v is ProductSummary {
   return (
     isRecord(v) &&
     typeof v.id === 'string' &&
@@ -60,7 +68,7 @@ function isCartLine(v: unknown): v is CartLine {
   );
 }
 
-function isOrder(v: unknown): v is Order {
+export function isOrder(v: unknown): v is Order {
   return (
     isRecord(v) &&
     typeof v.transactionId === 'string' &&
@@ -73,7 +81,7 @@ function isOrder(v: unknown): v is Order {
   );
 }
 
-function read(storage: () => Storage, key: string): unknown {
+export function read(storage: () => Storage, key: string): unknown {
   if (!isBrowser) return undefined;
   try {
     const raw = storage().getItem(key);
@@ -84,7 +92,7 @@ function read(storage: () => Storage, key: string): unknown {
   }
 }
 
-function write(storage: () => Storage, key: string, value: unknown): void {
+export function write(storage: () => Storage, key: string, value: unknown): void {
   if (!isBrowser) return;
   try {
     if (value === undefined) storage().removeItem(key);
@@ -94,8 +102,8 @@ function write(storage: () => Storage, key: string, value: unknown): void {
   }
 }
 
-const local = (): Storage => window.localStorage;
-const session = (): Storage => window.sessionStorage;
+export const local = (): Storage => window.localStorage;
+export const session = (): Storage => window.sessionStorage;
 
 export function parseCart(v: unknown): CartLine[] {
   return Array.isArray(v) ? v.filter(isCartLine) : [];
@@ -116,4 +124,8 @@ export function readLastOrder(): Order | null {
 
 export function writeLastOrder(order: Order): void {
   write(session, ORDER_KEY, order);
+}
+
+export function clearLastOrder(): void {
+  write(session, ORDER_KEY, undefined);
 }

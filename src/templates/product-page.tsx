@@ -1,25 +1,31 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, type HeadFC, type PageProps } from 'gatsby';
-import { useViewEvent } from '../analytics/use-view-event';
 import { Breadcrumbs } from '../components/breadcrumbs';
 import { formatMoney } from '../components/format-money';
 import { Layout } from '../components/layout';
 import { Rating } from '../components/rating';
 import { Seo } from '../components/seo';
+import { ViewOnce } from '../components/view-once';
 import { MAX_LINE_QUANTITY, useStore } from '../context/store-context';
-import { categoryName, categoryPath, subcategoryName, variantLabel, type Product } from '../data/product';
+import { ProductList } from '../components/product-list';
+import { categoryName, categoryPath, subcategoryName, variantLabel, type Product, type ProductSummary } from '../data/product';
 import * as styles from './product-page.module.css';
 
 export interface ProductPageContext {
   product: Product;
+  /** A few products of the same category, chosen by gatsby-node. */
+  related: ProductSummary[];
 }
+
+const RELATED_LIST = { item_list_id: 'related_products', item_list_name: 'You may also like' };
 
 type Status = { kind: 'added'; text: string } | { kind: 'limit'; text: string } | null;
 
 export default function ProductPage({ pageContext }: PageProps<object, ProductPageContext>) {
-  const { product } = pageContext;
-  const { addToCart, viewItem } = useStore();
+  const { product, related } = pageContext;
+  const { addToCart, viewItem, addToWishlist, wishlist, hydrated } = useStore();
+  const inWishlist = hydrated && wishlist.some((p) => p.id === product.id);
   const sizes = product.variants?.sizes ?? [];
   const colours = product.variants?.colours ?? [];
   const [size, setSize] = useState(sizes[0] ?? '');
@@ -29,7 +35,6 @@ export default function ProductPage({ pageContext }: PageProps<object, ProductPa
   const [status, setStatus] = useState<Status>(null);
   const maxQuantity = Math.min(product.stock, MAX_LINE_QUANTITY);
 
-  useViewEvent(product.id, () => viewItem(product));
 
   function onSubmit(e: FormEvent<HTMLFormElement>): void {
     e.preventDefault();
@@ -46,6 +51,8 @@ export default function ProductPage({ pageContext }: PageProps<object, ProductPa
 
   return (
     <Layout page="product">
+      {/* Before the related list, so view_item precedes its view_item_list. */}
+      <ViewOnce viewKey={product.id} fire={() => viewItem(product)} />
       <Breadcrumbs
         crumbs={[
           { label: 'Home', to: '/' },
@@ -113,6 +120,15 @@ export default function ProductPage({ pageContext }: PageProps<object, ProductPa
               Add to cart
             </button>
           </form>
+          {inWishlist ? (
+            <p className={styles.saved}>
+              Saved to your <Link to="/wishlist/">wishlist</Link>.
+            </p>
+          ) : (
+            <button type="button" className={styles.wish} onClick={() => addToWishlist(product)}>
+              Add to wishlist
+            </button>
+          )}
           <p role="status" className={status?.kind === 'added' ? styles.added : styles.statusLine}>
             {status && (
               <>
@@ -122,6 +138,12 @@ export default function ProductPage({ pageContext }: PageProps<object, ProductPa
           </p>
         </div>
       </article>
+      {related.length > 0 && (
+        <section aria-labelledby="related-title" className={styles.related}>
+          <h2 id="related-title">{RELATED_LIST.item_list_name}</h2>
+          <ProductList key={product.id} list={RELATED_LIST} products={related} />
+        </section>
+      )}
     </Layout>
   );
 }
