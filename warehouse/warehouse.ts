@@ -3,7 +3,7 @@
  * (dataset `analytics_<property>`, one `events` table, a view `events_YYYYMMDD` per day). See README.md.
  */
 
-import { existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -29,8 +29,29 @@ export const EVENTS_TABLE = 'events';
 const MAX_ROWS_PER_TRANSACTION = 20_000;
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
-/** Scratch file beside the warehouse file that carries a batch of rows to DuckDB's read_json. */
-const BATCH_FILE = '.shoplab-ingest-batch.ndjson';
+/**
+ * Scratch files beside the warehouse file that carry a batch of rows to DuckDB's read_json: one per open
+ * Warehouse (two handles on one file in one process must not share one), named by process id and a counter.
+ */
+const BATCH_FILE = /^\.shoplab-ingest-(\d+)-\d+\.ndjson$/;
+let batchFileCounter = 0;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes scratch files left by processes that died (kill -9) while holding the file. */
+function removeStaleBatchFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = BATCH_FILE.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid))) rmSync(path.join(dir, name), { force: true });
+  }
+}
 const EVENT_DATE = /^\d{8}$/;
 const PROPERTY = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -204,7 +225,8 @@ export class Warehouse {
         // Rows reach DuckDB as newline-delimited JSON in a scratch file read by read_json, which parses and
         // converts them on DuckDB's threads; casting one large JSON parameter instead was about half as fast. The
         // file is only transport: durability comes from the transaction's COMMIT, and a leftover is overwritten.
-        const batchFile = path.join(path.dirname(file), BATCH_FILE);
+        removeStaleBatchFiles(path.dirname(file));
+        const batchFile = path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}.ndjson`);
         // read_json looks the file up when the statement is prepared, so it must exist (empty) already.
         writeFileSync(batchFile, '');
         const insert = await writer.prepare(
