@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { MpRequest } from '../ga4/measurement-protocol';
 import { checkRow } from '../warehouse/duckdb-types';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
+import { FirstTouchStore } from './first-touch';
+import { locationFromGeoHeader } from './geo-header';
 import { eventDate, mpToRows, type MpContext } from './mp-to-rows';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1';
@@ -203,5 +205,33 @@ describe('mpToRows', () => {
     ]);
     expect(row.geo).toEqual({ city: 'Berlin', country: 'Germany', continent: 'Europe', region: 'DE-BE', sub_continent: 'Western Europe', metro: null });
     expect(row.privacy_info).toEqual({ analytics_storage: null, ads_storage: 'No', uses_transient_token: 'No' });
+  });
+
+  it('takes geo from the context (the x-shoplab-geo header) only when the body has no user_location', () => {
+    const location = locationFromGeoHeader('us-ca');
+    expect(location).toEqual({ country_id: 'US', region_id: 'US-CA', continent_id: '019', subcontinent_id: '021' });
+    const fromHeader = one({ client_id: 'c', events: [{ name: 'e' }] }, { ...ctx, location });
+    expect(fromHeader.geo).toEqual({ city: null, country: 'United States', continent: 'Americas', region: 'US-CA', sub_continent: 'Northern America', metro: null });
+    const fromBody = one({ client_id: 'c', user_location: { country_id: 'DE' }, events: [{ name: 'e' }] }, { ...ctx, location });
+    expect(fromBody.geo?.country).toBe('Germany');
+    expect(locationFromGeoHeader('not a region')).toBeNull();
+  });
+
+  it('sets first-touch traffic_source from UTM parameters, gclid, a referral or direct, and keeps the earliest touch per client', () => {
+    const source = (page: string, referrer?: string) =>
+      one({ client_id: 'c', events: [{ name: 'page_view', params: { page_location: page, ...(referrer ? { page_referrer: referrer } : {}) } }] }).traffic_source;
+    expect(source('https://shop.example/?utm_source=news&utm_medium=email&utm_campaign=spring')).toEqual({ name: 'spring', medium: 'email', source: 'news' });
+    expect(source('https://shop.example/?gclid=x')).toEqual({ name: '(not set)', medium: 'cpc', source: 'google' });
+    expect(source('https://shop.example/', 'https://blog.example/post')).toEqual({ name: '(referral)', medium: 'referral', source: 'blog.example' });
+    expect(source('https://shop.example/b', 'https://shop.example/a')).toEqual({ name: '(direct)', medium: '(none)', source: '(direct)' });
+
+    const store = new FirstTouchStore();
+    const at = (micros: number, page: string) => one({ client_id: 'u', events: [{ name: 'page_view', timestamp_micros: micros, params: { page_location: page } }] }, { ...ctx, firstTouch: store.touch });
+    const first = at(2_000_000_000_000_000, 'https://shop.example/?utm_source=ads&utm_medium=cpc');
+    const later = at(2_000_000_100_000_000, 'https://shop.example/');
+    expect([first.user_first_touch_timestamp, later.user_first_touch_timestamp]).toEqual([2_000_000_000_000_000, 2_000_000_000_000_000]);
+    expect(later.traffic_source).toEqual({ name: '(not set)', medium: 'cpc', source: 'ads' });
+    const earlier = at(1_900_000_000_000_000, 'https://shop.example/');
+    expect([earlier.user_first_touch_timestamp, earlier.traffic_source?.source]).toEqual([1_900_000_000_000_000, '(direct)']);
   });
 });

@@ -26,6 +26,32 @@ async function openWarehouse(dataDir = tempDir(), property?: string): Promise<Wa
 }
 
 describe('Warehouse', () => {
+  it('skips rows whose id is already stored, across calls, within a call and after reopening', async () => {
+    const dataDir = tempDir();
+    const warehouse = await Warehouse.open({ dataDir });
+    const row = (user: string) => sampleRow({ user_pseudo_id: user });
+    expect(await warehouse.insertEvents([row('a'), row('b'), row('b2')], { ids: ['id-a', 'id-b', 'id-b'] })).toEqual({ stored: 2, duplicates: 1 });
+    expect(await warehouse.insertEvents([row('a'), row('c'), row('n1'), row('n2')], { ids: ['id-a', 'id-c', null, null] })).toEqual({ stored: 3, duplicates: 1 });
+    await warehouse.close();
+    const reopened = await Warehouse.open({ dataDir });
+    cleanups.push(() => reopened.close());
+    expect(await reopened.insertEvents([row('c'), row('d')], { ids: ['id-c', 'id-d'] })).toEqual({ stored: 1, duplicates: 1 });
+    const users = await reopened.query(`SELECT user_pseudo_id AS u FROM ${reopened.dataset}.events ORDER BY u`);
+    expect(users.map((r) => r.u)).toEqual(['a', 'b', 'c', 'd', 'n1', 'n2']);
+    expect(await reopened.query('SELECT count(*) AS n FROM ingest.event_ids')).toEqual([{ n: 4 }]);
+  });
+
+  it('commits rejects in the same transaction as the rows, and alone when there are no rows', async () => {
+    const warehouse = await openWarehouse();
+    const reject = { received_at_micros: 1, endpoint: '/mp/collect', measurement_id: 'G-X', stream_id: '1', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'events[0].name', validation_code: 'NAME_INVALID', description: 'bad', payload: '{}' };
+    await warehouse.insertEvents([sampleRow()], { rejects: [reject] });
+    await warehouse.insertEvents([], { rejects: [{ ...reject, event_index: null }] });
+    expect(await warehouse.query('SELECT event_index, validation_code FROM ingest.rejects ORDER BY event_index NULLS LAST')).toEqual([
+      { event_index: 0, validation_code: 'NAME_INVALID' },
+      { event_index: null, validation_code: 'NAME_INVALID' },
+    ]);
+  });
+
   it('creates analytics_<property>.events with exactly the export columns, in order', async () => {
     const warehouse = await openWarehouse(tempDir(), '123456');
     expect(warehouse.dataset).toBe('analytics_123456');

@@ -3,7 +3,8 @@
  * (dataset `analytics_<property>`, one `events` table, a view `events_YYYYMMDD` per day). See README.md.
  */
 
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DuckDBInstance,
@@ -12,7 +13,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
-import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, rowStructType, type JsonValue } from './duckdb-types';
+import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, readJsonColumns, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
 
 export type * from './export-row';
@@ -28,6 +29,29 @@ export const EVENTS_TABLE = 'events';
 const MAX_ROWS_PER_TRANSACTION = 20_000;
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
+/**
+ * Scratch files beside the warehouse file that carry a batch of rows to DuckDB's read_json: one per open
+ * Warehouse (two handles on one file in one process must not share one), named by process id and a counter.
+ */
+const BATCH_FILE = /^\.shoplab-ingest-(\d+)-\d+\.ndjson$/;
+let batchFileCounter = 0;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes scratch files left by processes that died (kill -9) while holding the file. */
+function removeStaleBatchFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = BATCH_FILE.exec(name)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !processAlive(Number(pid))) rmSync(path.join(dir, name), { force: true });
+  }
+}
 const EVENT_DATE = /^\d{8}$/;
 const PROPERTY = /^[A-Za-z0-9_]{1,64}$/;
 
@@ -143,6 +167,8 @@ export class Warehouse {
     private readonly insert: DuckDBPreparedStatement | null,
     private readonly insertIds: DuckDBPreparedStatement | null,
     private readonly insertRejects: DuckDBPreparedStatement | null,
+    /** Scratch file that carries each batch of rows to read_json; null when read-only. */
+    private readonly batchFile: string | null,
   ) {
     this.file = file;
     this.dataset = dataset;
@@ -191,14 +217,22 @@ export class Warehouse {
         } finally {
           reader.closeSync();
         }
-        return new Warehouse(file, dataset, true, instance, null, null, null, null);
+        return new Warehouse(file, dataset, true, instance, null, null, null, null, null);
       }
       const writer = await instance.connect();
       try {
         await verifyEventsTable(writer, dataset, file, true);
+        // Rows reach DuckDB as newline-delimited JSON in a scratch file read by read_json, which parses and
+        // converts them on DuckDB's threads; casting one large JSON parameter instead was about half as fast. The
+        // file is only transport: durability comes from the transaction's COMMIT, and a leftover is overwritten.
+        removeStaleBatchFiles(path.dirname(file));
+        const batchFile = path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}.ndjson`);
+        // read_json looks the file up when the statement is prepared, so it must exist (empty) already.
+        writeFileSync(batchFile, '');
         const insert = await writer.prepare(
           `INSERT INTO ${quoteIdent(dataset)}.${EVENTS_TABLE} BY NAME
-           SELECT r.* FROM (SELECT unnest(CAST($1::JSON AS ${rowStructType(EXPORT_SCHEMA)}[])) AS r)`,
+           SELECT * FROM read_json('${batchFile.replaceAll("'", "''")}', format = 'newline_delimited', auto_detect = false,
+                                   columns = ${readJsonColumns(EXPORT_SCHEMA)})`,
         );
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
@@ -207,7 +241,7 @@ export class Warehouse {
         const insertRejects = await writer.prepare(
           `INSERT INTO ${INGEST_SCHEMA}.rejects BY NAME SELECT r.* FROM (SELECT unnest(CAST($1::JSON AS STRUCT(${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})[])) AS r)`,
         );
-        const warehouse = new Warehouse(file, dataset, false, instance, writer, insert, insertIds, insertRejects);
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, insert, insertIds, insertRejects, batchFile);
         const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
         for (const [id] of ids.getRowsJson()) if (typeof id === 'string') warehouse.storedIds.add(id);
         const views = await writer.runAndReadAll(
@@ -307,6 +341,7 @@ export class Warehouse {
       this.insertRejects?.destroySync();
       this.writer?.closeSync();
       this.instance.closeSync();
+      if (this.batchFile) rmSync(this.batchFile, { force: true });
     })();
     return this.closing;
   }
@@ -390,8 +425,8 @@ export class Warehouse {
            SELECT * FROM ${quoteIdent(this.dataset)}.${EVENTS_TABLE} WHERE event_date = '${date}'`,
         );
       }
-      if (rows.length > 0) {
-        insert.bindVarchar(1, JSON.stringify(rows));
+      if (rows.length > 0 && this.batchFile) {
+        await writeFile(this.batchFile, rows.map((r) => JSON.stringify(r)).join('\n'));
         await insert.run();
       }
       if (newIds.length > 0) {
@@ -412,7 +447,6 @@ export class Warehouse {
       }
       throw new Error(`could not store ${rows.length} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
     } finally {
-      insert.clearBindings();
       insertIds.clearBindings();
       insertRejects.clearBindings();
     }
