@@ -97,9 +97,9 @@ export async function purgeSessions(wh: Warehouse, runId: string, sessions: read
   const targets = sessions.map((s) => ({ c: s.clientId, t: s.startTime * 1000 }));
   await wh.query(
     `DELETE FROM ${wh.dataset}.events AS e
-     USING (SELECT unnest(from_json(?::JSON, '[{"c":"VARCHAR","t":"BIGINT"}]'), recursive := true)) AS r
+     USING (SELECT unnest(from_json($1::JSON, '[{"c":"VARCHAR","t":"BIGINT"}]'), recursive := true)) AS r
      WHERE e.user_pseudo_id = r.c AND e.event_timestamp >= r.t
-       AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?`,
+       AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = $2`,
     [JSON.stringify(targets), runId],
   );
 }

@@ -31,7 +31,17 @@ export function visitScript(init: VisitInit): string {
     .filter((c) => c.includes('='));
   return `(function () {
   if (window.top !== window) return;
-  window.__shoplabSim = { ${fields.join(', ')} };
+  var hook = { ${fields.join(', ')} };
+  // The engine swaps in its own hook when simulateUser starts, which may be before the landing page's first hit
+  // created the _ga cookie; the planned client id must survive that swap or a new user gets a random one.
+  Object.defineProperty(window, '__shoplabSim', {
+    configurable: true,
+    get: function () { return hook; },
+    set: function (next) {
+      if (next && typeof next === 'object' && next.clientId === undefined && hook && hook.clientId !== undefined) next.clientId = hook.clientId;
+      hook = next;
+    },
+  });
   var key = ${JSON.stringify(init.visitKey)};
   try {
     if (sessionStorage.getItem('shoplab:visit') === key) return;
