@@ -19,6 +19,7 @@ import { SAVE_AND_RESET } from './visit-script';
 export type { PlannedSession } from './plan';
 
 export type RunPace = 'virtual' | 'realtime';
+export type AttemptStage = 'loaded' | 'finished';
 
 /** Browser flags the runner adds: images are not decoded (fonts are local and small). */
 export const RUNNER_ARGS = ['--blink-settings=imagesEnabled=false'] as const;
@@ -53,8 +54,12 @@ export interface RunOptions {
   purge?: (sessions: readonly PlannedSession[]) => Promise<void>;
   /** Called for every finished session (success or final failure) before it is journaled; awaited. */
   onSession?: (record: SessionRecord) => Promise<void> | void;
-  /** Called when an attempt has started on a page (fault drills and tests). Errors are reported, not thrown. */
-  onAttempt?: (plan: PlannedSession, attempt: number, page: DriverPage) => void;
+  /**
+   * Fault drills and tests: called when an attempt's page has loaded ('loaded') and when its session has ended
+   * with every event acknowledged by the collector but before it is journaled ('finished'); awaited. Errors are
+   * reported as warnings, not thrown.
+   */
+  onAttempt?: (plan: PlannedSession, attempt: number, page: DriverPage, stage: AttemptStage) => Promise<void> | void;
   signal?: AbortSignal;
 }
 
@@ -208,6 +213,14 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     wakeUp = new Promise<void>((r) => (wake = r));
   };
 
+  const drill = async (plan: PlannedSession, n: number, page: DriverPage, stage: AttemptStage): Promise<void> => {
+    try {
+      await opts.onAttempt?.(plan, n, page, stage);
+    } catch (err) {
+      process.emitWarning(`onAttempt hook failed: ${reason(err)}`);
+    }
+  };
+
   const attempt = async (slots: Map<string, Slot>, plan: PlannedSession, n: number): Promise<{ result: SimulateResult; state: BrowserState }> => {
     const gen = await ensureBrowser();
     let slot = slots.get(plan.device);
@@ -238,11 +251,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           }),
         );
         await current.page.goto(origin, timeoutMs);
-        try {
-          opts.onAttempt?.(plan, n, current.page);
-        } catch (err) {
-          process.emitWarning(`onAttempt hook failed: ${reason(err)}`);
-        }
+        await drill(plan, n, current.page, 'loaded');
         const params: SimulateParams = { seed: plan.seed, persona: plan.persona, pace };
         try {
           return await current.page.evaluate<SimulateResult>(runExpression(params));
@@ -253,6 +262,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
         }
       })();
       const result = await Promise.race([run, reported, broken, timedOut]);
+      await Promise.race([drill(plan, n, current.page, 'finished'), broken, timedOut]);
       const state = await Promise.race([current.page.evaluate<BrowserState>(SAVE_AND_RESET), broken, timedOut]);
       return { result, state };
     } catch (err) {
@@ -303,7 +313,11 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
             break;
           }
           const record = await runOne(slots, plan);
-          if (opts.signal?.aborted && record.error) break;
+          if (opts.signal?.aborted && record.error) {
+            // Stopped mid-session: not journaled, so a resume runs it again (after removing what it sent).
+            pending.unshift(plan);
+            break;
+          }
           if (record.state) states.set(plan.user, record.state);
           await opts.onSession?.(record);
           const entry: JournalEntry = {
@@ -335,5 +349,5 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   } finally {
     await browser?.close();
   }
-  return { sessions: records, skipped, retried, seconds: (Date.now() - started) / 1000, stopped: pending.length > 0 };
+  return { sessions: records, skipped, retried, seconds: (Date.now() - started) / 1000, stopped: records.length + skipped < opts.sessions.length };
 }

@@ -61,8 +61,14 @@ export function visitScript(init: VisitInit): string {
 })();`;
 }
 
-/** Reads the browser state to keep for the user's next visit, then tells the store and tag to forget the user. */
-export const SAVE_AND_RESET = `(function () {
+/**
+ * Ends a visit: lets events the last action set off asynchronously fire (a scroll event lands on the next frame),
+ * waits until the collector has acknowledged every hit, reads the browser state to keep for the user's next visit,
+ * then tells the store and tag to forget the user. The journal may only vouch for a session after this.
+ */
+export const SAVE_AND_RESET = `(async function () {
+  await new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(function () { setTimeout(r, 0); }); }); });
+  if (window.shoplabTag) await window.shoplabTag.flush();
   var local = {};
   for (var i = 0; i < localStorage.length; i++) { var k = localStorage.key(i); if (k !== null) local[k] = localStorage.getItem(k) || ''; }
   var state = { cookie: document.cookie, local: local };
