@@ -53,7 +53,13 @@ export function loadPopulationFile(file: string): UserSampler {
     const seg = (s ?? {}) as { persona?: unknown; weight?: unknown; visitsPerWeek?: unknown };
     const where = `population ${file}: segments[${i}]`;
     let persona: string | Persona;
-    if (typeof seg.persona === 'string') persona = findPersona(seg.persona).id;
+    if (typeof seg.persona === 'string') {
+      try {
+        persona = findPersona(seg.persona).id;
+      } catch (err) {
+        throw new Error(`${where}.persona: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     else if (seg.persona && typeof seg.persona === 'object' && typeof (seg.persona as Persona).id === 'string') persona = seg.persona as Persona;
     else throw new Error(`${where}.persona must be a built-in persona id or a persona object with an id`);
     const weight = seg.weight ?? 1;
