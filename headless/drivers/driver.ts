@@ -8,6 +8,12 @@ import type { DeviceProfile } from '../devices';
 export const DRIVER_NAMES = ['puppeteer', 'playwright'] as const;
 export type DriverName = (typeof DRIVER_NAMES)[number];
 
+/**
+ * Both libraries by default kill the browser on SIGINT/SIGTERM/SIGHUP (Puppeteer then exits the process). The
+ * runner owns shutdown: on Ctrl-C it stops taking sessions, journals what finished and prints its summary.
+ */
+export const OWN_SIGNALS = { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } as const;
+
 export interface LaunchOptions {
   executablePath: string;
   args: readonly string[];

@@ -4,7 +4,7 @@
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import type { DeviceProfile } from '../devices';
-import type { BrowserDriver, DriverBrowser, DriverPage, LaunchOptions } from './driver';
+import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PlaywrightPage implements DriverPage {
   readonly broken: Promise<string>;
@@ -89,7 +89,7 @@ export const playwrightDriver: BrowserDriver = {
   name: 'playwright',
   async launch(opts: LaunchOptions) {
     // launchServer would give the pid but costs a websocket hop; read it from the launched process list instead.
-    const browser = await chromium.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args] });
+    const browser = await chromium.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args], ...OWN_SIGNALS });
     return new PlaywrightBrowser(browser, undefined);
   },
 };

@@ -1,7 +1,7 @@
 /** The runner's driver on puppeteer-core (the default). */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { DeviceProfile } from '../devices';
-import type { BrowserDriver, DriverBrowser, DriverPage, LaunchOptions } from './driver';
+import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PuppeteerPage implements DriverPage {
   readonly broken: Promise<string>;
@@ -73,7 +73,7 @@ class PuppeteerBrowser implements DriverBrowser {
 export const puppeteerDriver: BrowserDriver = {
   name: 'puppeteer',
   async launch(opts: LaunchOptions) {
-    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args] });
+    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args], ...OWN_SIGNALS });
     return new PuppeteerBrowser(browser);
   },
 };
