@@ -150,6 +150,23 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(await rows(data)).toEqual(await referenceRows());
     });
 
+    it('stops cleanly on Ctrl-C with a summary and exit code 130, and --resume completes the run', async () => {
+      const data = tempData();
+      const journal = journalPath(data, 'suite', '1/1');
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let stdout = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      await expect.poll(() => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n').length - 1 : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stdout).toMatch(/stopped early: continue with --resume --run-id suite/);
+      const out = await simulateCommand({ ...base(data), resume: true });
+      expect(out.skipped).toBeGreaterThanOrEqual(1);
+      expect(out.stopped).toBe(false);
+      expect(await rows(data)).toEqual(await referenceRows());
+    });
+
     it('resumes a run stopped while a session had stored its events but was not journaled, without duplicates', async () => {
       const data = tempData();
       const stop = new AbortController();
