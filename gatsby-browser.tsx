@@ -21,6 +21,9 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
       onError: (err) => console.error('[shoplab] local tag:', err),
     });
     window.shoplabTag = tag;
+    // A runner reusing this page for another shopper dispatches `shoplab:reset` (the store resets its own state
+    // on the same event); the tag must forget the last page so that its pagehide sends nothing for it.
+    window.addEventListener('shoplab:reset', () => tag.reset());
   }
   announceSignedInUser();
   // docs/dom-contract.md "Hooks for tools": lets a runner reuse this page for a fresh shopper.

@@ -1,26 +1,29 @@
 /** A one-line progress bar on a terminal; periodic plain lines elsewhere (CI logs). */
 export interface Progress {
-  update(done: number, failed: number): void;
+  /** `done` includes sessions finished before a resume; `events` counts the store's events of this process. */
+  update(done: number, failed: number, events?: number): void;
   end(): void;
 }
 
 export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   const started = Date.now();
+  let first: number | undefined;
   let lastLine = 0;
-  const render = (done: number, failed: number): string => {
-    const secs = (Date.now() - started) / 1000;
-    const rate = done / Math.max(secs, 0.001);
+  const render = (done: number, failed: number, events: number): string => {
+    first ??= done;
+    const secs = Math.max((Date.now() - started) / 1000, 0.001);
+    const rate = (done - first) / secs;
     const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
     const width = 24;
     const filled = Math.round((done / Math.max(total, 1)) * width);
-    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(2)}/s eta ${eta}s${failed ? ` failed ${failed}` : ''}`;
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(2)} sessions/s ${(events / secs).toFixed(0)} events/s eta ${eta}s failed ${failed}`;
   };
   return {
-    update(done, failed) {
-      if (stream.isTTY) stream.write(`\r${render(done, failed)}\x1b[K`);
+    update(done, failed, events = 0) {
+      if (stream.isTTY) stream.write(`\r${render(done, failed, events)}\x1b[K`);
       else if (Date.now() - lastLine > 5000 || done === total) {
         lastLine = Date.now();
-        stream.write(`${render(done, failed)}\n`);
+        stream.write(`${render(done, failed, events)}\n`);
       }
     },
     end() {

@@ -1,12 +1,20 @@
 /**
- * `shoplab simulate`: serves the built store with an in-process collector (unless --url points elsewhere),
- * runs the sessions, stores their ground truth, and prints a summary read back from the warehouse.
+ * `shoplab simulate`: plans the run (users arriving over --days along daily and weekly curves), serves the built
+ * store with an in-process collector (unless --url points elsewhere), runs this shard's sessions, stores their
+ * ground truth, journals each finished session, and prints a summary read back from the warehouse.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../collector/server';
-import { runSimulation, type SessionRecord } from '../headless/runner';
+import type { DriverName } from '../headless/drivers/driver';
+import { playwrightDriver } from '../headless/drivers/playwright';
+import { puppeteerDriver } from '../headless/drivers/puppeteer';
+import { journalPath, openJournal, type JournalEntry } from '../headless/journal';
+import { parseShard, planRun, shardPlan, type PlannedSession } from '../headless/plan';
+import { builtInSampler, loadPopulationFile } from '../headless/population';
+import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
 import { saveSimSessions, type SimSessionRow } from '../warehouse/ground-truth';
+import type { Warehouse } from '../warehouse/warehouse';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
 
@@ -17,21 +25,45 @@ export interface SimulateCommandOptions {
   data: string;
   url?: string;
   runId?: string;
+  /** First instant of simulated time (ms). Default: `days` before now (virtual), now (realtime). */
   start?: number;
+  /** Days of simulated time. Default 1. */
+  days?: number;
   persona?: string[];
+  population?: string;
+  driver?: DriverName;
+  pace?: RunPace;
+  /** `k/n`. Default `1/1`. */
+  shard?: string;
+  resume?: boolean;
+  dryRun?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** Tests only: real ms a session may take. */
+  sessionTimeoutMs?: number;
+  /** Tests and drills only: see RunOptions.onAttempt. */
+  onAttempt?: Parameters<typeof runSimulation>[0]['onAttempt'];
+  signal?: AbortSignal;
 }
 
 export interface SimulateOutcome {
+  runId: string;
   summary: RunSummary | undefined;
   sessions: SessionRecord[];
+  planned: number;
+  skipped: number;
+  retried: number;
   failed: number;
+  stopped: boolean;
   seconds: number;
   dataDir: string;
+  journal?: string;
+  /** Set on --dry-run. */
+  plan?: PlannedSession[];
 }
 
 export const PUBLIC_DIR = resolve(import.meta.dirname, '..', 'public');
+const DAY_MS = 24 * 3600 * 1000;
 
 export function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
@@ -55,8 +87,44 @@ function toRow(runId: string, r: SessionRecord): SimSessionRow {
   };
 }
 
+/**
+ * Deletes the events a session may have sent before it was abandoned (a crashed page, or a run stopped while it
+ * was in flight): this run's events of the session's client id from its start on. A user's visits run in order,
+ * so nothing of a later visit can be there yet; earlier visits end before this one starts.
+ */
+export async function purgeSessions(wh: Warehouse, runId: string, sessions: readonly PlannedSession[]): Promise<void> {
+  if (sessions.length === 0) return;
+  const targets = sessions.map((s) => ({ c: s.clientId, t: s.startTime * 1000 }));
+  await wh.query(
+    `DELETE FROM ${wh.dataset}.events AS e
+     USING (SELECT unnest(from_json($1::JSON, '[{"c":"VARCHAR","t":"BIGINT"}]'), recursive := true)) AS r
+     WHERE e.user_pseudo_id = r.c AND e.event_timestamp >= r.t
+       AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = $2`,
+    [JSON.stringify(targets), runId],
+  );
+}
+
+/** The first unfinished visit of every user that has one: where an interrupted attempt may have left events. */
+function unfinishedFrontier(sessions: readonly PlannedSession[], done: ReadonlyMap<number, JournalEntry>): PlannedSession[] {
+  const first = new Map<number, PlannedSession>();
+  for (const s of sessions) if (!done.has(s.index) && !first.has(s.user)) first.set(s.user, s);
+  return [...first.values()];
+}
+
 export async function simulateCommand(opts: SimulateCommandOptions): Promise<SimulateOutcome> {
   const runId = opts.runId ?? newRunId();
+  if (opts.resume && !opts.runId) throw new Error('--resume needs the --run-id of the run to continue');
+  const pace = opts.pace ?? 'virtual';
+  const days = opts.days ?? 1;
+  const shardText = opts.shard ?? '1/1';
+  const shard = parseShard(shardText);
+  const start = opts.start ?? (pace === 'realtime' ? Date.now() : Date.now() - days * DAY_MS);
+  const sampler = opts.population ? loadPopulationFile(opts.population) : builtInSampler(opts.persona);
+  const plan = planRun({ users: opts.users, seed: opts.seed, start, days, sampler });
+  const mine = shardPlan(plan, shard);
+  const base = { runId, summary: undefined, sessions: [], planned: mine.length, skipped: 0, retried: 0, failed: 0, stopped: false, seconds: 0, dataDir: opts.data };
+  if (opts.dryRun) return { ...base, plan: mine };
+
   let server: RunningServer | undefined;
   if (!opts.url) {
     if (!existsSync(join(PUBLIC_DIR, 'index.html'))) {
@@ -64,49 +132,119 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     }
     server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR });
   }
+  const warehouse = server?.warehouse;
+  const journal = openJournal(
+    journalPath(opts.data, runId, shardText),
+    { type: 'run', runId, seed: opts.seed, users: opts.users, start, days, shard: shardText, population: opts.population ? resolve(opts.population) : (opts.persona ?? []).join(','), pace },
+    !!opts.resume,
+  );
   const url = opts.url ?? server?.url ?? '';
-  const progress = opts.quiet ? undefined : createProgress(opts.users, 'simulating');
   let failed = 0;
+  let events = 0;
+  let finished = journal.done.size;
+  const progress = opts.quiet ? undefined : createProgress(mine.length, pace === 'realtime' ? 'realtime' : 'simulating');
   const stop = new AbortController();
   const onSigint = (): void => stop.abort();
+  opts.signal?.addEventListener('abort', onSigint, { once: true });
   process.once('SIGINT', onSigint);
   try {
+    if (warehouse) {
+      await saveSimSessions(warehouse, []);
+      // Sessions in flight when an earlier attempt of this run stopped sent events that no journal line vouches for.
+      if (opts.resume) await purgeSessions(warehouse, runId, unfinishedFrontier(mine, journal.done));
+    }
+    progress?.update(finished, failed, events);
     const run = await runSimulation({
       url,
-      users: opts.users,
-      concurrency: opts.concurrency,
-      seed: opts.seed,
+      sessions: mine,
       runId,
-      personas: opts.persona,
-      startTime: opts.start,
+      concurrency: opts.concurrency,
+      driver: opts.driver === 'playwright' ? playwrightDriver : puppeteerDriver,
+      pace,
+      done: journal.done,
+      journal,
+      ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+      ...(warehouse ? { purge: (s: readonly PlannedSession[]) => purgeSessions(warehouse, runId, s) } : {}),
+      ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
       signal: stop.signal,
-      onSession: (r, done) => {
+      onSession: async (r) => {
+        if (warehouse) await saveSimSessions(warehouse, [toRow(runId, r)]);
+        finished += 1;
         if (r.error) failed += 1;
-        progress?.update(done, failed);
+        events += r.result?.events.length ?? 0;
+        progress?.update(finished, failed, events);
       },
     });
     progress?.end();
-    let summary: RunSummary | undefined;
-    if (server) {
-      await saveSimSessions(server.warehouse, run.sessions.map((r) => toRow(runId, r)));
-      summary = await readSummary(server.warehouse, runId);
-    }
-    return { summary, sessions: run.sessions, failed, seconds: run.seconds, dataDir: opts.data };
+    const summary = warehouse ? await readSummary(warehouse, runId) : undefined;
+    const outcome: SimulateOutcome = {
+      ...base,
+      summary,
+      sessions: run.sessions,
+      skipped: run.skipped,
+      retried: run.retried,
+      failed,
+      stopped: run.stopped,
+      seconds: run.seconds,
+      journal: journal.file,
+    };
+    mkdirSync(join(opts.data, 'runs'), { recursive: true });
+    writeFileSync(journal.file.replace(/\.jsonl$/, '.summary.json'), `${JSON.stringify(jsonSummary(outcome), null, 2)}\n`);
+    return outcome;
   } finally {
     process.off('SIGINT', onSigint);
+    journal.close();
     await server?.close();
   }
 }
 
-export function printOutcome(o: SimulateOutcome, json: boolean): void {
-  const errors = o.sessions.filter((s) => s.error).slice(0, 5);
+export function jsonSummary(o: SimulateOutcome): Record<string, unknown> {
+  const actions = o.sessions.reduce((n, s) => n + (s.result?.actions.length ?? 0), 0);
+  return {
+    runId: o.runId,
+    planned: o.planned,
+    ranNow: o.sessions.length,
+    skippedFromJournal: o.skipped,
+    failed: o.failed,
+    retried: o.retried,
+    stopped: o.stopped,
+    seconds: o.seconds,
+    sessionsPerSecond: o.seconds > 0 ? o.sessions.length / o.seconds : 0,
+    actionsPerSecond: o.seconds > 0 ? actions / o.seconds : 0,
+    summary: o.summary,
+    journal: o.journal,
+    warehouse: join(o.dataDir, 'shoplab.duckdb'),
+  };
+}
+
+export function printDryRun(o: SimulateOutcome, json: boolean): void {
+  const plan = o.plan ?? [];
+  const byDay = new Map<string, number>();
+  for (const s of plan) {
+    const day = new Date(s.startTime).toISOString().slice(0, 10);
+    byDay.set(day, (byDay.get(day) ?? 0) + 1);
+  }
+  const users = new Set(plan.map((s) => s.user)).size;
   if (json) {
-    console.log(JSON.stringify({ summary: o.summary, failed: o.failed, seconds: o.seconds, warehouse: join(o.dataDir, 'shoplab.duckdb') }, null, 2));
+    console.log(JSON.stringify({ runId: o.runId, sessions: plan.length, users, sessionsByDay: Object.fromEntries(byDay), first: plan.slice(0, 5) }, null, 2));
     return;
   }
+  console.log(`dry run ${o.runId}: ${plan.length} session(s) of ${users} user(s); nothing launched`);
+  for (const [day, n] of byDay) console.log(`  ${day}  ${n}`);
+  for (const s of plan.slice(0, 5)) console.log(`  #${s.index} ${new Date(s.startTime).toISOString()} user ${s.user} visit ${s.visit + 1} ${s.personaId} (${s.device})`);
+}
+
+export function printOutcome(o: SimulateOutcome, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(jsonSummary(o), null, 2));
+    return;
+  }
+  const errors = o.sessions.filter((s) => s.error).slice(0, 5);
   if (o.summary) console.log(formatSummary(o.summary));
   else console.log(`${o.sessions.length} sessions sent to the remote collector (query its warehouse for the summary)`);
-  console.log(`  simulated in ${o.seconds.toFixed(1)} s, ${o.failed} failed session(s)`);
+  console.log(`  simulated ${o.sessions.length} session(s) in ${o.seconds.toFixed(1)} s, ${o.failed} failed, ${o.retried} retried, ${o.skipped} already done`);
+  if (o.stopped) console.log(`  stopped early: continue with --resume --run-id ${o.runId}`);
   for (const e of errors) console.log(`    session ${e.plan.index}: ${e.error}`);
+  console.log(`  journal:   ${o.journal ?? '-'}`);
   console.log(`  warehouse: ${join(o.dataDir, 'shoplab.duckdb')}`);
 }

@@ -1,73 +1,86 @@
 /**
- * The headless runner: drives many simulated sessions through one Chromium, a browser context per session.
- * It crosses the browser boundary once per session — it hands the in-page engine its parameters with a single
- * `page.evaluate(simulateUser)` — so clicks cost microseconds inside the page, not a DevTools round trip each.
+ * The headless runner: drives a run's planned sessions through one Chromium. Each worker keeps a page (one per
+ * device kind) and reuses it from shopper to shopper — wiping cookies and storage, restoring a returning user's
+ * own, and reloading the landing page — instead of paying for a new context each time. It crosses the browser
+ * boundary a few times per session, never per action: the in-page engine acts on the DOM where a click costs
+ * microseconds. A user's visits run in time order, one at a time, each starting from the browser state the
+ * previous one left.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
-import { BUILT_IN_PERSONAS, findPersona } from '../simulator/personas';
-import { createRng } from '../simulator/rng';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium';
 import { DEVICE_PROFILES } from './devices';
+import { reason, type BrowserDriver, type DriverBrowser, type DriverPage } from './drivers/driver';
+import { puppeteerDriver } from './drivers/puppeteer';
+import type { BrowserState, Journal, JournalEntry } from './journal';
+import type { PlannedSession } from './plan';
+import { visitScript } from './visit-script';
+import { SAVE_AND_RESET } from './visit-script';
+
+export type { PlannedSession } from './plan';
+
+export type RunPace = 'virtual' | 'realtime';
+export type AttemptStage = 'loaded' | 'finished';
+
+/** Browser flags the runner adds: images are not decoded (fonts are local and small). */
+export const RUNNER_ARGS = ['--blink-settings=imagesEnabled=false'] as const;
+
+/** Sessions at once in realtime pace at most: a real property should see a plausible, modest load. */
+export const REALTIME_MAX_CONCURRENCY = 16;
 
 export interface RunOptions {
   /** Store origin, e.g. http://127.0.0.1:8000 */
   url: string;
-  users: number;
+  /** The sessions to run (this shard's part of the plan), in start order. */
+  sessions: readonly PlannedSession[];
+  runId: string;
   /** Sessions running at once. Default 4. */
   concurrency?: number;
-  seed: string;
-  runId: string;
-  /** Built-in persona ids to draw from, evenly. Default: all built-ins. */
-  personas?: string[];
-  /** First session start (virtual time), ms since epoch. Default: 24 h ago. */
-  startTime?: number;
-  /** Virtual time between consecutive session starts. Default: spreads the users over 24 h. */
-  spacingMs?: number;
-  /** Real ms a session may take before it is recorded as failed. Default 60000. */
+  /** Default puppeteer. */
+  driver?: BrowserDriver;
+  /** 'virtual' (default): no waiting, events carry simulated time. 'realtime': each session starts at its planned wall-clock time. */
+  pace?: RunPace;
+  /** Sessions finished earlier (from the journal): skipped, and their browser state restored for the user's next visit. */
+  done?: ReadonlyMap<number, JournalEntry>;
+  /** Appended after `onSession` resolved for each finished session. */
+  journal?: Journal;
+  /** Real ms a session may take before its attempt is abandoned. Default 60000. */
   sessionTimeoutMs?: number;
-  onSession?: (s: SessionRecord, done: number, total: number) => void;
+  /** Extra attempts for a session whose page or browser broke. Default 1. */
+  retries?: number;
+  /**
+   * Removes what an abandoned attempt of these sessions may have stored, before they are tried again (the
+   * caller owns the warehouse). Without it a retried session may leave duplicate events behind.
+   */
+  purge?: (sessions: readonly PlannedSession[]) => Promise<void>;
+  /** Called for every finished session (success or final failure) before it is journaled; awaited. */
+  onSession?: (record: SessionRecord) => Promise<void> | void;
+  /**
+   * Fault drills and tests: called when an attempt's page has loaded ('loaded') and when its session has ended
+   * with every event acknowledged by the collector but before it is journaled ('finished'); awaited. Errors are
+   * reported as warnings, not thrown.
+   */
+  onAttempt?: (plan: PlannedSession, attempt: number, page: DriverPage, stage: AttemptStage) => Promise<void> | void;
   signal?: AbortSignal;
-}
-
-export interface PlannedSession {
-  index: number;
-  seed: string;
-  personaId: string;
-  clientId: string;
-  startTime: number;
 }
 
 export interface SessionRecord {
   plan: PlannedSession;
   result?: SimulateResult;
   error?: string;
+  attempts: number;
+  state?: BrowserState;
 }
 
 export interface RunResult {
+  /** Sessions finished in this process. */
   sessions: SessionRecord[];
+  /** Sessions skipped because the journal had them. */
+  skipped: number;
+  /** Attempts abandoned and retried (crashed or closed pages, timeouts). */
+  retried: number;
   seconds: number;
-}
-
-/** Everything random about the run is decided here from the seed, before any browser starts. */
-export function planSessions(opts: Pick<RunOptions, 'users' | 'seed' | 'personas' | 'startTime' | 'spacingMs'>): PlannedSession[] {
-  const personas = opts.personas?.length ? opts.personas : BUILT_IN_PERSONAS.map((p) => p.id);
-  for (const id of personas) findPersona(id);
-  const start = opts.startTime ?? Date.now() - 24 * 3600 * 1000;
-  const spacing = opts.spacingMs ?? Math.floor((24 * 3600 * 1000) / Math.max(1, opts.users));
-  const plans: PlannedSession[] = [];
-  for (let i = 0; i < opts.users; i++) {
-    const rng = createRng(`${opts.seed}/session/${i}`);
-    const startTime = start + i * spacing + Math.floor(rng.next() * spacing * 0.5);
-    plans.push({
-      index: i,
-      seed: `${opts.seed}/${i}`,
-      personaId: rng.pick(personas),
-      clientId: `${rng.int(100_000_000, 2_147_483_647)}.${Math.floor(startTime / 1000)}`,
-      startTime,
-    });
-  }
-  return plans;
+  /** True when the signal stopped the run before every session had finished. */
+  stopped: boolean;
 }
 
 export interface SimHookInit {
@@ -76,11 +89,7 @@ export interface SimHookInit {
   clientId?: string;
 }
 
-/**
- * The script that installs the simulator hook before any store code runs (docs/dom-contract.md). It is a
- * string rather than a function because loaders such as tsx rewrite functions (adding `__name` helpers) in
- * ways that break once serialized into the page.
- */
+/** The simulator hook alone (docs/dom-contract.md), for tests that load one page themselves. */
 export function simHookScript(init: SimHookInit): string {
   const fields = [`now: function () { return ${Number(init.startTime)}; }`];
   if (init.runId) fields.push(`runId: ${JSON.stringify(init.runId)}`);
@@ -88,57 +97,257 @@ export function simHookScript(init: SimHookInit): string {
   return `window.__shoplabSim = { ${fields.join(', ')} };`;
 }
 
-async function runOne(browser: Browser, opts: RunOptions, plan: PlannedSession): Promise<SessionRecord> {
-  const persona = findPersona(plan.personaId);
-  const device = DEVICE_PROFILES[persona.demographics.device];
-  const context = await browser.createBrowserContext();
-  let page: Page | undefined;
-  try {
-    page = await context.newPage();
-    await page.setViewport(device.viewport);
-    await page.setUserAgent({ userAgent: device.userAgent });
-    // Before any store code runs: the session's virtual start time, run label and planned client id, so the
-    // landing page's own events (first_visit, session_start, page_view, lists) are stamped and owned correctly.
-    await page.evaluateOnNewDocument(simHookScript({ startTime: plan.startTime, runId: opts.runId, clientId: plan.clientId }));
-    const timeout = opts.sessionTimeoutMs ?? 60_000;
-    page.setDefaultTimeout(timeout);
-    await page.goto(new URL('/', opts.url).href, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => typeof window.simulateUser === 'function', { timeout });
-    const params: SimulateParams = { seed: plan.seed, persona: plan.personaId, pace: 'virtual' };
-    const result = await page.evaluate((p) => window.simulateUser!(p), params);
-    const record: SessionRecord = { plan, result };
-    if (result.error) record.error = result.error;
-    return record;
-  } catch (err) {
-    return { plan, error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
-  } finally {
-    await context.close().catch(() => undefined);
+/** Waits for the engine bundle (a separate script tag), then runs one session in the page. */
+function runExpression(params: SimulateParams): string {
+  return `(async function () {
+  for (var i = 0; typeof window.simulateUser !== 'function'; i++) {
+    if (i > 4000) throw new Error('window.simulateUser did not appear within 20 s');
+    await new Promise(function (r) { setTimeout(r, 5); });
   }
+  return window.simulateUser(${JSON.stringify(params)});
+})()`;
+}
+
+/** A session attempt that failed because of the browser, not the shop: worth retrying on a fresh page. */
+class BrokenAttempt extends Error {}
+
+interface Slot {
+  page: DriverPage;
+  generation: number;
+  report?: (value: unknown) => void;
+}
+
+function isNavigationError(err: unknown): boolean {
+  return /context was destroyed|navigat|Target closed|frame was detached/i.test(reason(err));
+}
+
+function abortable(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) {
+      resolve();
+      return;
+    }
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function untilWoken(woken: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return woken;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = (): void => resolve();
+    signal.addEventListener('abort', stop, { once: true });
+    void woken.then(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    });
+  });
 }
 
 export async function runSimulation(opts: RunOptions): Promise<RunResult> {
-  if (!Number.isInteger(opts.users) || opts.users < 1) throw new Error(`--users must be a positive integer, got ${opts.users}`);
-  const concurrency = opts.concurrency ?? 4;
+  const pace = opts.pace ?? 'virtual';
+  let concurrency = opts.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${concurrency}`);
-  const plans = planSessions(opts);
+  if (pace === 'realtime') concurrency = Math.min(concurrency, REALTIME_MAX_CONCURRENCY);
+  const driver = opts.driver ?? puppeteerDriver;
+  const timeoutMs = opts.sessionTimeoutMs ?? 60_000;
+  const retries = opts.retries ?? 1;
   const started = Date.now();
-  const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS] });
-  const records: SessionRecord[] = new Array<SessionRecord>(plans.length);
-  let next = 0;
-  let done = 0;
-  try {
-    const worker = async (): Promise<void> => {
-      while (next < plans.length && !opts.signal?.aborted) {
-        const plan = plans[next++]!;
-        const record = await runOne(browser, opts, plan);
-        records[plan.index] = record;
-        done += 1;
-        opts.onSession?.(record, done, plans.length);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, plans.length) }, worker));
-  } finally {
-    await browser.close().catch(() => undefined);
+  const origin = new URL('/', opts.url).href;
+
+  // Browser state per user, seeded from the journal so that a resumed run's returning users stay who they were.
+  const states = new Map<number, BrowserState>();
+  const done = opts.done ?? new Map<number, JournalEntry>();
+  for (const s of opts.sessions) {
+    const entry = done.get(s.index);
+    if (entry?.state) states.set(s.user, entry.state);
   }
-  return { sessions: records.filter((r): r is SessionRecord => r !== undefined), seconds: (Date.now() - started) / 1000 };
+  const pending = opts.sessions.filter((s) => !done.has(s.index));
+  const skipped = opts.sessions.length - pending.length;
+  const busyUsers = new Set<number>();
+  const records: SessionRecord[] = [];
+  let retried = 0;
+
+  let browser: DriverBrowser | undefined;
+  let generation = 0;
+  let launching: Promise<void> | undefined;
+  const ensureBrowser = async (): Promise<number> => {
+    while (!browser?.connected()) {
+      launching ??= (async () => {
+        await browser?.close();
+        browser = await driver.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+        generation += 1;
+      })().finally(() => {
+        launching = undefined;
+      });
+      await launching;
+    }
+    return generation;
+  };
+
+  /** Takes the earliest pending session whose user is not busy (a user's visits run one at a time, in order). */
+  const takeNext = (): PlannedSession | undefined => {
+    const seen = new Set<number>();
+    for (let i = 0; i < pending.length; i++) {
+      const s = pending[i]!;
+      if (busyUsers.has(s.user) || seen.has(s.user)) {
+        seen.add(s.user);
+        continue;
+      }
+      pending.splice(i, 1);
+      return s;
+    }
+    return undefined;
+  };
+  // Workers with nothing to take wait here until a user becomes free.
+  let wake: (() => void) | undefined;
+  let wakeUp = new Promise<void>((r) => (wake = r));
+  const notify = (): void => {
+    wake?.();
+    wakeUp = new Promise<void>((r) => (wake = r));
+  };
+
+  const drill = async (plan: PlannedSession, n: number, page: DriverPage, stage: AttemptStage): Promise<void> => {
+    try {
+      await opts.onAttempt?.(plan, n, page, stage);
+    } catch (err) {
+      process.emitWarning(`onAttempt hook failed: ${reason(err)}`);
+    }
+  };
+
+  const attempt = async (slots: Map<string, Slot>, plan: PlannedSession, n: number): Promise<{ result: SimulateResult; state: BrowserState }> => {
+    const gen = await ensureBrowser();
+    let slot = slots.get(plan.device);
+    if (!slot || slot.generation !== gen) {
+      const page = await browser!.newPage(DEVICE_PROFILES[plan.device]);
+      const fresh: Slot = { page, generation: gen };
+      await page.expose('__shoplabReport', (value) => fresh.report?.(value));
+      slot = fresh;
+      slots.set(plan.device, slot);
+    }
+    const current = slot;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const reported = new Promise<SimulateResult>((resolve) => (current.report = (v) => resolve(v as SimulateResult)));
+      const broken = current.page.broken.then((why) => Promise.reject(new BrokenAttempt(why)));
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new BrokenAttempt(`session timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+      });
+      const run = (async (): Promise<SimulateResult> => {
+        const state = states.get(plan.user);
+        await current.page.setInitScript(
+          visitScript({
+            ...(pace === 'virtual' ? { startTime: plan.startTime } : {}),
+            runId: opts.runId,
+            clientId: plan.clientId,
+            visitKey: `${opts.runId}/${plan.index}/${n}`,
+            ...(state ? { state } : {}),
+          }),
+        );
+        await current.page.goto(origin, timeoutMs);
+        await drill(plan, n, current.page, 'loaded');
+        const params: SimulateParams = { seed: plan.seed, persona: plan.persona, pace };
+        try {
+          return await current.page.evaluate<SimulateResult>(runExpression(params));
+        } catch (err) {
+          // A full page load inside the session ends this evaluate; the engine then reports through the binding.
+          if (isNavigationError(err)) return reported;
+          throw err;
+        }
+      })();
+      const result = await Promise.race([run, reported, broken, timedOut]);
+      await Promise.race([drill(plan, n, current.page, 'finished'), broken, timedOut]);
+      const state = await Promise.race([current.page.evaluate<BrowserState>(SAVE_AND_RESET), broken, timedOut]);
+      return { result, state };
+    } catch (err) {
+      // Whatever went wrong, this page is not trusted with the next shopper.
+      slots.delete(plan.device);
+      await current.page.close();
+      throw err instanceof BrokenAttempt ? err : new BrokenAttempt(reason(err));
+    } finally {
+      clearTimeout(timer);
+      current.report = undefined;
+    }
+  };
+
+  const runOne = async (slots: Map<string, Slot>, plan: PlannedSession): Promise<SessionRecord> => {
+    let lastError = '';
+    for (let n = 1; n <= retries + 1; n++) {
+      if (n > 1) {
+        retried += 1;
+        await opts.purge?.([plan]);
+      }
+      try {
+        const { result, state } = await attempt(slots, plan, n);
+        const record: SessionRecord = { plan, result, attempts: n, state };
+        if (result.error) record.error = result.error;
+        return record;
+      } catch (err) {
+        lastError = reason(err);
+        if (opts.signal?.aborted) break;
+      }
+    }
+    return { plan, error: lastError, attempts: retries + 1 };
+  };
+
+  const worker = async (): Promise<void> => {
+    const slots = new Map<string, Slot>();
+    try {
+      while (!opts.signal?.aborted && pending.length > 0) {
+        const plan = takeNext();
+        if (!plan) {
+          await untilWoken(wakeUp, opts.signal);
+          continue;
+        }
+        busyUsers.add(plan.user);
+        try {
+          if (pace === 'realtime') await abortable(plan.startTime - Date.now(), opts.signal);
+          if (opts.signal?.aborted) {
+            pending.unshift(plan);
+            break;
+          }
+          const record = await runOne(slots, plan);
+          if (opts.signal?.aborted && record.error) {
+            // Stopped mid-session: not journaled, so a resume runs it again (after removing what it sent).
+            pending.unshift(plan);
+            break;
+          }
+          if (record.state) states.set(plan.user, record.state);
+          await opts.onSession?.(record);
+          const entry: JournalEntry = {
+            type: 'session',
+            index: plan.index,
+            user: plan.user,
+            visit: plan.visit,
+            clientId: record.result?.clientId || plan.clientId,
+            outcome: record.result?.outcome ?? 'error',
+            events: record.result?.events.length ?? 0,
+          };
+          if (record.error) entry.error = record.error;
+          if (record.state) entry.state = record.state;
+          opts.journal?.append(entry);
+          records.push(record);
+        } finally {
+          busyUsers.delete(plan.user);
+          notify();
+        }
+      }
+    } finally {
+      await Promise.all([...slots.values()].map((s) => s.page.close()));
+    }
+  };
+
+  try {
+    await ensureBrowser();
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, worker));
+  } finally {
+    await browser?.close();
+  }
+  return { sessions: records, skipped, retried, seconds: (Date.now() - started) / 1000, stopped: records.length + skipped < opts.sessions.length };
 }

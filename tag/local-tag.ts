@@ -74,6 +74,12 @@ export interface LocalTag {
   leave(): Promise<void>;
   /** Stops listening and sends what is queued with sendBeacon. */
   stop(): void;
+  /**
+   * Forgets the current page and user (page location, referrer, engagement, user id) so that the next page_view
+   * is a landing, as after a fresh page load; hits already queued are still sent. Wired to the `shoplab:reset`
+   * window event, which a runner dispatches before the page is reused for another shopper.
+   */
+  reset(): void;
 }
 
 /** Keys of a dataLayer push that are GTM's bookkeeping, not event params. */
@@ -273,6 +279,19 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
     pageView,
     flush,
     leave,
+    reset: () => {
+      if (flushTimer !== undefined) win.clearTimeout(flushTimer);
+      flushTimer = undefined;
+      if (transport.size() > 0) void transport.flush();
+      userId = undefined;
+      lastHitAt = 0;
+      pageLocation = '';
+      pageTitle = '';
+      pageReferrer = doc.referrer;
+      pageStartedAt = 0;
+      scrolledThisPage = false;
+      left = false;
+    },
     stop: () => {
       win.removeEventListener('scroll', onScroll);
       win.removeEventListener('pagehide', onPageHide);

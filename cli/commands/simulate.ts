@@ -1,23 +1,62 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DRIVER_NAMES, type DriverName } from '../../headless/drivers/driver';
+import type { RunPace } from '../../headless/runner';
 import { dataOption, parseDate, parsePositiveInt } from '../options';
-import { printOutcome, simulateCommand } from '../simulate';
+import { printDryRun, printOutcome, simulateCommand } from '../simulate';
+
+function parseDays(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--days must be a number > 0, got "${v}"`);
+  return n;
+}
+
+interface Flags {
+  users: number;
+  concurrency: number;
+  seed: string;
+  persona?: string[];
+  population?: string;
+  start?: number;
+  days: number;
+  driver: DriverName;
+  pace: RunPace;
+  shard: string;
+  runId?: string;
+  resume?: boolean;
+  dryRun?: boolean;
+  url?: string;
+  json?: boolean;
+  data: string;
+}
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description('run simulated shoppers through the store in headless Chromium')
-    .option('--users <n>', 'sessions to run', parsePositiveInt('--users'), 50)
+    .description('run simulated shoppers through the store in headless Chromium (resumable, shardable)')
+    .option('--users <n>', 'users in the population; each visits at least once', parsePositiveInt('--users'), 50)
     .option('--concurrency <n>', 'sessions at once', parsePositiveInt('--concurrency'), 4)
     .option('--seed <seed>', 'seed of every random choice', 'shoplab')
-    .option('--persona <ids...>', 'built-in persona ids to draw from (default: all)')
-    .option('--start <date>', 'virtual start of the first session (default: 24 h ago)', parseDate)
+    .option('--population <file>', 'population file: {"segments":[{"persona", "weight", "visitsPerWeek"}]} (default: built-in personas)')
+    .option('--persona <ids...>', 'built-in persona ids to draw from when no --population is given (default: all)')
+    .option('--start <date>', 'start of simulated time (default: --days before now; now in realtime pace)', parseDate)
+    .option('--days <d>', 'days of simulated traffic', parseDays, 1)
+    .addOption(new Option('--driver <name>', 'browser automation library').choices(DRIVER_NAMES).default('puppeteer'))
+    .addOption(new Option('--pace <pace>', 'virtual: as fast as possible on a simulated clock; realtime: each session at its wall-clock time').choices(['virtual', 'realtime']).default('virtual'))
+    .option('--shard <k/n>', 'run only shard k of n (users split deterministically); n shards = one unsharded run', '1/1')
     .option('--run-id <id>', 'label for this run (default: generated)')
-    .option('--url <url>', 'a store already being served (default: serve ./public with an in-process collector)')
+    .option('--resume', 'continue the run --run-id from its journal without repeating a finished session')
+    .option('--dry-run', 'plan and print the sessions without launching a browser')
+    .option('--url <url>', 'a store already being served, e.g. one tagged with GTM (default: serve ./public with an in-process collector)')
     .option('--json', 'print the summary as JSON')
     .addOption(dataOption())
-    .action(async (o: { users: number; concurrency: number; seed: string; persona?: string[]; start?: number; runId?: string; url?: string; json?: boolean; data: string }) => {
-      const outcome = await simulateCommand({ ...o, quiet: o.json });
+    .action(async (o: Flags) => {
+      const outcome = await simulateCommand({ ...o, quiet: o.json || o.dryRun });
+      if (o.dryRun) {
+        printDryRun(outcome, !!o.json);
+        return;
+      }
       printOutcome(outcome, !!o.json);
-      if (outcome.failed === outcome.sessions.length) throw new Error('every session failed');
+      if (outcome.sessions.length > 0 && outcome.failed === outcome.sessions.length) throw new Error('every session failed');
+      if (outcome.stopped) process.exitCode = 130;
     });
 }

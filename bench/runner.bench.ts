@@ -1,0 +1,186 @@
+/**
+ * The runner against two yardsticks, side by side in one run, with the collector and DuckDB in the loop:
+ * - runner: `shoplab simulate` as users run it (default population, a week of traffic, default concurrency);
+ * - baseline_cdp: the same journeys (the runner's own action traces) replayed from Node the way a recorded
+ *   browser script drives a page — a fresh page per session, one CDP command per action (page.click,
+ *   page.type per field), waiting for each route change from outside;
+ * - physical: the store's raw client-side route changes per second with every core busy (pages looping
+ *   `___navigate` in-page), divided by the mean route changes of a simulated session — the most sessions per
+ *   second this machine could run if a session cost nothing but its route changes.
+ * Env: BENCH_USERS (default 60 ≈ 150 sessions), BENCH_CONCURRENCY (default 4), BENCH_BASELINE_SESSIONS (40).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { PUBLIC_DIR, simulateCommand } from '../cli/simulate';
+import { startServer, type RunningServer } from '../collector/server';
+import { CHROMIUM_ARGS, chromiumPath } from '../headless/chromium';
+import { DEVICE_PROFILES } from '../headless/devices';
+import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
+import type { Figure } from './figure';
+import { samplePeakMemory } from './process-memory';
+
+const USERS = Number(process.env.BENCH_USERS ?? 60);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const BASELINE_SESSIONS = Number(process.env.BENCH_BASELINE_SESSIONS ?? 40);
+const PHYSICAL_SECONDS = 10;
+const MiB = 1024 * 1024;
+
+const NAV = 'Number(document.documentElement.dataset.shoplabNav || 0)';
+
+/** One recorded session replayed with one DevTools command per action. */
+async function replay(browser: Browser, url: string, record: SessionRecord): Promise<boolean> {
+  const context = await browser.createBrowserContext();
+  try {
+    const page = await context.newPage();
+    const device = DEVICE_PROFILES[record.plan.device];
+    await page.setViewport(device.viewport);
+    await page.setUserAgent({ userAgent: device.userAgent });
+    await page.evaluateOnNewDocument(simHookScript({ startTime: record.plan.startTime, runId: 'bench-baseline', clientId: record.plan.clientId }));
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(`${NAV} > 0`);
+    const navigate = async (act: () => Promise<unknown>): Promise<void> => {
+      const before = await page.evaluate(NAV);
+      await act();
+      await page.waitForFunction(`${NAV} > ${Number(before)}`);
+    };
+    for (const a of record.result?.actions ?? []) {
+      switch (a.action) {
+        case 'scroll':
+          await page.mouse.wheel({ deltaY: 800 });
+          break;
+        case 'open-item':
+          await navigate(() => page.click(`main li[data-item-id="${a.itemId}"] a`));
+          break;
+        case 'back':
+          await navigate(() => page.evaluate('history.back()'));
+          break;
+        case 'add-to-cart':
+          await page.click('::-p-aria(Add to cart)');
+          break;
+        case 'view-cart':
+          await navigate(() => page.click('a[data-shoplab="cart-link"]'));
+          break;
+        case 'checkout':
+          await navigate(() => page.click('main ::-p-aria(Checkout)'));
+          break;
+        case 'fill-checkout':
+          await page.type('::-p-aria(Full name)', 'Alex Kim');
+          await page.type('::-p-aria(Email)', 'alex.kim@example.com');
+          await page.type('::-p-aria(Address)', '12 Main Street');
+          await page.type('::-p-aria(City)', 'Springfield');
+          await page.type('::-p-aria(Postal code)', '12345');
+          break;
+        case 'place-order':
+          await page.click('::-p-aria(Place order)');
+          await page.waitForSelector('main[data-shoplab-page="order"][data-transaction-id]');
+          break;
+        default:
+          break;
+      }
+    }
+    await page.evaluate('window.shoplabTag && window.shoplabTag.flush()');
+    return true;
+  } catch (err) {
+    process.stderr.write(`bench: baseline session ${record.plan.index} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+    return false;
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+/** In-page loop of client-side route changes over the store's own links, for `seconds`. */
+function routeLoop(seconds: number): string {
+  return `(async function () {
+  var paths = Array.from(new Set(Array.from(document.querySelectorAll('main a[href^="/"]')).map(function (a) { return a.getAttribute('href'); })));
+  paths.push('/');
+  var until = performance.now() + ${seconds * 1000};
+  var n = 0;
+  while (performance.now() < until) {
+    var before = Number(document.documentElement.dataset.shoplabNav || 0);
+    var settled = new Promise(function (r) { window.addEventListener('shoplab:route-settled', r, { once: true }); });
+    window.___navigate(paths[n % paths.length]);
+    await settled;
+    if (Number(document.documentElement.dataset.shoplabNav || 0) > before) n++;
+  }
+  return n;
+})()`;
+}
+
+async function physical(server: RunningServer): Promise<number> {
+  const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+  try {
+    const pages = await Promise.all(
+      Array.from({ length: Math.max(2, cpus().length * 2) }, async () => {
+        const page = await (await browser.createBrowserContext()).newPage();
+        await page.evaluateOnNewDocument(simHookScript({ startTime: Date.now(), runId: 'bench-physical' }));
+        await page.goto(server.url, { waitUntil: 'domcontentloaded' });
+        await page.waitForFunction(`${NAV} > 0`);
+        return page;
+      }),
+    );
+    const started = Date.now();
+    const counts = await Promise.all(pages.map((p) => p.evaluate(routeLoop(PHYSICAL_SECONDS)) as Promise<number>));
+    return counts.reduce((a, b) => a + b, 0) / ((Date.now() - started) / 1000);
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function run(): Promise<Figure[]> {
+  const data = mkdtempSync(join(tmpdir(), 'shoplab-bench-runner-'));
+  try {
+    const memory = samplePeakMemory();
+    const out = await simulateCommand({ users: USERS, days: 7, start: Date.UTC(2026, 10, 2), concurrency: CONCURRENCY, seed: 'bench', runId: 'bench', data: join(data, 'runner'), quiet: true });
+    const peak = memory.stop();
+    const sessions = out.sessions.length;
+    const actions = out.sessions.reduce((n, s) => n + (s.result?.actions.length ?? 0), 0);
+    const events = out.summary?.events ?? 0;
+    const pageViews = out.summary?.eventsByName.page_view ?? 0;
+    // Every session lands with a full page load; its other page views are client-side route changes.
+    const routeChangesPerSession = (pageViews - sessions) / Math.max(1, sessions);
+
+    const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: join(data, 'yardsticks'), publicDir: PUBLIC_DIR, log: () => undefined });
+    let baselineRate = 0;
+    let routeRate = 0;
+    try {
+      const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+      try {
+        const queue = out.sessions.filter((s) => s.result && !s.error).slice(0, BASELINE_SESSIONS);
+        let ok = 0;
+        const started = Date.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            for (let r = queue.shift(); r; r = queue.shift()) if (await replay(browser, server.url, r)) ok += 1;
+          }),
+        );
+        baselineRate = ok / ((Date.now() - started) / 1000);
+      } finally {
+        await browser.close();
+      }
+      routeRate = await physical(server);
+    } finally {
+      await server.close();
+    }
+    const runnerRate = sessions / out.seconds;
+    const limit = routeRate / Math.max(routeChangesPerSession, 1e-9);
+    return [
+      { name: 'runner.sessions', value: sessions, unit: 'sessions' },
+      { name: 'runner.failed', value: out.failed, unit: 'sessions' },
+      { name: 'runner.concurrency', value: CONCURRENCY, unit: 'sessions at once' },
+      { name: 'runner.sessions_per_s', value: runnerRate, unit: 'sessions/s' },
+      { name: 'runner.actions_per_s', value: actions / out.seconds, unit: 'actions/s' },
+      { name: 'runner.events_per_s', value: events / out.seconds, unit: 'events/s' },
+      { name: 'baseline_cdp.sessions_per_s', value: baselineRate, unit: 'sessions/s' },
+      { name: 'runner.speedup_vs_baseline', value: runnerRate / Math.max(baselineRate, 1e-9), unit: 'x' },
+      { name: 'physical.route_changes_per_s', value: routeRate, unit: 'route changes/s' },
+      { name: 'runner.route_changes_per_session', value: routeChangesPerSession, unit: 'route changes' },
+      { name: 'physical.sessions_per_s_limit', value: limit, unit: 'sessions/s' },
+      { name: 'runner.fraction_of_physical_limit', value: (100 * runnerRate) / limit, unit: '%' },
+      { name: 'runner.peak_rss', value: peak / MiB, unit: 'MiB (PSS of Node + Chromium)' },
+    ];
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,79 @@
+/** The runner's driver on puppeteer-core (the default). */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { DeviceProfile } from '../devices';
+import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
+
+class PuppeteerPage implements DriverPage {
+  readonly broken: Promise<string>;
+  private scriptId: string | undefined;
+
+  constructor(private readonly page: Page, private readonly dispose: () => Promise<void>) {
+    this.broken = new Promise((resolve) => {
+      page.once('error', (err) => resolve(`page crashed: ${err.message}`));
+      page.once('close', () => resolve('page closed'));
+    });
+  }
+
+  async setInitScript(source: string): Promise<void> {
+    if (this.scriptId) await this.page.removeScriptToEvaluateOnNewDocument(this.scriptId);
+    this.scriptId = (await this.page.evaluateOnNewDocument(source)).identifier;
+  }
+
+  async goto(url: string, timeoutMs: number): Promise<void> {
+    await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  }
+
+  evaluate<T>(expression: string): Promise<T> {
+    return this.page.evaluate(expression) as Promise<T>;
+  }
+
+  async expose(name: string, handler: (value: unknown) => void): Promise<void> {
+    await this.page.exposeFunction(name, (value: unknown) => handler(value));
+  }
+
+  async crash(): Promise<void> {
+    const session = await this.page.createCDPSession();
+    await session.send('Page.crash').catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.dispose().catch(() => undefined);
+  }
+}
+
+class PuppeteerBrowser implements DriverBrowser {
+  constructor(private readonly browser: Browser) {}
+
+  async newPage(device: DeviceProfile): Promise<DriverPage> {
+    const context = await this.browser.createBrowserContext();
+    try {
+      const page = await context.newPage();
+      await page.setViewport(device.viewport);
+      await page.setUserAgent({ userAgent: device.userAgent });
+      return new PuppeteerPage(page, () => context.close());
+    } catch (err) {
+      await context.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  connected(): boolean {
+    return this.browser.connected;
+  }
+
+  pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+export const puppeteerDriver: BrowserDriver = {
+  name: 'puppeteer',
+  async launch(opts: LaunchOptions) {
+    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args], ...OWN_SIGNALS });
+    return new PuppeteerBrowser(browser);
+  },
+};
