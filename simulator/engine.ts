@@ -135,6 +135,9 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}): P
   const hook: SimHook = { now: () => clock.now(), engine: true };
   const runId = params.runId ?? preinstalled?.runId;
   if (runId) hook.runId = runId;
+  // The tag may not have written the _ga cookie yet (the landing page can still be hydrating): keep the
+  // runner's planned client id on offer, or the new user would get a random one.
+  if (preinstalled?.clientId) hook.clientId = preinstalled.clientId;
   w.__shoplabSim = hook;
   const layer = (w.dataLayer ??= []);
   const firstEvent = preinstalled ? 0 : layer.length;
