@@ -2,6 +2,8 @@
 export interface PageEnv {
   win: Window & typeof globalThis;
   doc: Document;
+  /** Called with each element about to be clicked (the engine's visible cursor); errors are ignored. */
+  onPointer?: (el: Element) => void;
 }
 
 export class SimulationError extends Error {

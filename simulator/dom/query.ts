@@ -5,12 +5,13 @@
  */
 import { SimulationError, type PageEnv } from './env';
 
-export type Role = 'link' | 'button' | 'textbox' | 'spinbutton' | 'navigation' | 'list' | 'form' | 'heading';
+export type Role = 'link' | 'button' | 'textbox' | 'searchbox' | 'spinbutton' | 'navigation' | 'list' | 'form' | 'heading';
 
 const ROLE_SELECTORS: Record<Role, string> = {
   link: 'a[href], [role="link"]',
   button: 'button, input[type="submit"], input[type="button"], [role="button"]',
   textbox: 'input:not([type]), input[type="text"], input[type="email"], input[type="search"], input[type="tel"], textarea, [role="textbox"]',
+  searchbox: 'input[type="search"], [role="searchbox"]',
   spinbutton: 'input[type="number"], [role="spinbutton"]',
   navigation: 'nav, [role="navigation"]',
   list: 'ul, ol, [role="list"]',
