@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../collector/server';
 import { runSimulation, type SessionRecord } from '../headless/runner';
-import { saveSimSessions, type SimSessionRow } from '../warehouse/ground-truth';
+import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
 
@@ -43,10 +43,16 @@ function toRow(runId: string, r: SessionRecord): SimSessionRow {
     session_index: r.plan.index,
     seed: r.plan.seed,
     client_id: r.result?.clientId || r.plan.clientId,
+    ga_session_id: r.result?.gaSessionId ?? null,
+    ga_session_number: r.result?.gaSessionNumber ?? null,
+    visit: r.result?.visit ?? null,
     persona_id: r.plan.personaId,
     persona: r.result?.persona ?? null,
     intent: r.result?.intent ?? null,
+    goal_item_id: r.result?.goal?.itemId ?? null,
     outcome: r.result?.outcome ?? 'error',
+    reason: r.result?.reason ?? null,
+    page_time_ms: r.result?.pageTimeMs ?? null,
     transaction_id: r.result?.transactionId ?? null,
     started_at_ms: r.result?.startedAt ?? r.plan.startTime,
     ended_at_ms: r.result?.endedAt ?? r.plan.startTime,
@@ -89,6 +95,10 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     let summary: RunSummary | undefined;
     if (server) {
       await saveSimSessions(server.warehouse, run.sessions.map((r) => toRow(runId, r)));
+      await saveSimUsers(
+        server.warehouse,
+        run.sessions.flatMap((r) => (r.result ? [simUserRow(runId, r.result.clientId || r.plan.clientId, r.result.persona)] : [])),
+      );
       summary = await readSummary(server.warehouse, runId);
     }
     return { summary, sessions: run.sessions, failed, seconds: run.seconds, dataDir: opts.data };
