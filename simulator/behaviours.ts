@@ -237,7 +237,7 @@ export function decide(ctx: PolicyContext): Step | End {
         }
         return addStep(ctx, p);
       }
-      let want = intent === 'buy' ? 0.15 + 0.75 * seen.appeal : t.impulsiveness * 0.6 * seen.appeal ** 2;
+      let want = intent === 'buy' ? 0.15 + 0.75 * seen.appeal : t.impulsiveness * 0.11 * seen.appeal ** 2;
       if (mem.compareWith) {
         const other = mem.compareWith;
         mem.compareWith = undefined;

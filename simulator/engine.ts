@@ -81,8 +81,13 @@ export interface SimulateResult {
   actions: TraceEntry[];
   /** The GA4 events the store pushed to dataLayer during the session, in order, across page loads. */
   events: Record<string, unknown>[];
-  /** Real main-thread time the session held the page (ms), excluding realtime sleeps. */
+  /**
+   * Real ms the session's steps took in the page: deciding, acting and waiting for the store to render each
+   * action; not the landing page's own load, realtime sleeps or the final flush to the collector.
+   */
   pageTimeMs: number;
+  /** The part of pageTimeMs spent waiting for the store to render and settle; the rest is the engine's own. */
+  storeWaitMs: number;
   /** Full page loads the session survived. */
   pageLoads: number;
   /** When this shopper comes back, ms after `endedAt` (a suggestion for the runner); absent when they do not. */
@@ -123,6 +128,7 @@ export interface SavedSession {
   events: Record<string, unknown>[];
   memory: Memory;
   pageTimeMs: number;
+  storeWaitMs: number;
   pageLoads: number;
   /** The action in flight when the state was saved (it caused the page load when resuming). */
   pending?: string;
@@ -202,8 +208,10 @@ class Session {
   readonly actions: TraceEntry[];
   readonly priorEvents: Record<string, unknown>[];
   private readonly layer: unknown[];
-  private readonly t0 = performance.now();
-  private sleptMs = 0;
+  /** Real ms spent deciding and acting in this page (waiting for the store to render included, sleeps not). */
+  private busyMs = 0;
+  /** Store waits inside the loop only: the landing page's initial settle is not the engine's step. */
+  private storeWaitInLoop = 0;
   private readonly cursor: Cursor | undefined;
   stopped = false;
 
@@ -229,7 +237,11 @@ class Session {
   }
 
   pageTime(): number {
-    return this.state.pageTimeMs + (performance.now() - this.t0 - this.sleptMs);
+    return this.state.pageTimeMs + this.busyMs;
+  }
+
+  storeWait(): number {
+    return this.state.storeWaitMs + this.storeWaitInLoop;
   }
 
   save(pending?: string): void {
@@ -237,7 +249,7 @@ class Session {
     s.rng = this.rng.state();
     s.clock = this.clock.now();
     s.savedAt = Date.now();
-    const out: SavedSession = { ...s, events: this.events(), pageTimeMs: this.pageTime() };
+    const out: SavedSession = { ...s, events: this.events(), pageTimeMs: this.pageTime(), storeWaitMs: this.storeWait() };
     if (pending) out.pending = pending;
     else delete out.pending;
     try {
@@ -264,12 +276,13 @@ class Session {
       if (this.actions.length >= maxActions) {
         return verbs.cartSize(env) > 0 ? { end: 'cart-abandoned', reason: 'ran out of actions' } : { end: 'browsed', reason: 'ran out of actions' };
       }
+      let t0 = performance.now();
       const d = decide(ctx);
+      this.busyMs += performance.now() - t0;
       if (isEnd(d)) return d;
-      const before = performance.now();
       await this.clock.wait(this.rng.logNormal(d.dwellMs * dwellScale, 0.5));
-      if (state.params.pace === 'realtime') this.sleptMs += performance.now() - before;
       if (this.signal?.aborted || this.stopped) return { end: 'stopped', reason: 'stopped' };
+      t0 = performance.now();
       const entry: TraceEntry = { t: this.clock.now(), action: d.action, page: verbs.pageKind(env) };
       if (d.itemId) entry.itemId = d.itemId;
       if (d.price !== undefined && Number.isFinite(d.price)) entry.price = d.price;
@@ -277,8 +290,11 @@ class Session {
       if (d.detail) entry.detail = d.detail;
       this.actions.push(entry);
       this.save(d.action);
+      const waitedBefore = env.timing?.storeWaitMs ?? 0;
       await d.act();
+      this.storeWaitInLoop += (env.timing?.storeWaitMs ?? 0) - waitedBefore;
       this.save();
+      this.busyMs += performance.now() - t0;
     }
   }
 }
@@ -318,6 +334,7 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}, co
     events: [],
     memory: initialMemory(persona, intent, rng),
     pageTimeMs: 0,
+    storeWaitMs: 0,
     pageLoads: 0,
     savedAt: Date.now(),
   };
@@ -353,6 +370,7 @@ async function runSession(
   const hook: SimHook = { now: () => clock.now(), engine: true };
   if (state.params.runId) hook.runId = state.params.runId;
   w.__shoplabSim = hook;
+  env.timing ??= { storeWaitMs: 0 };
   const s = new Session(env, state, rng, clock, firstEvent, stopper.signal);
   const unregister = control?.register({ stop: () => stopper.abort() });
 
@@ -391,6 +409,7 @@ async function runSession(
     actions: s.actions,
     events: s.events(),
     pageTimeMs: Math.round(s.pageTime() * 10) / 10,
+    storeWaitMs: Math.round(s.storeWait() * 10) / 10,
     pageLoads: state.pageLoads,
   };
   if (ga) {

@@ -73,6 +73,7 @@ export interface WaitOptions {
 /** Resolves with the first truthy value of `check`, re-checked on DOM mutations and every 20 ms. */
 export function waitFor<T>(env: PageEnv, check: () => T | null | undefined | false, opts: WaitOptions): Promise<T> {
   const timeout = opts.timeout ?? 10_000;
+  const started = performance.now();
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let poll: number | undefined;
@@ -81,6 +82,7 @@ export function waitFor<T>(env: PageEnv, check: () => T | null | undefined | fal
     function finish(err: Error | null, value?: T): void {
       if (done) return;
       done = true;
+      if (env.timing) env.timing.storeWaitMs += performance.now() - started;
       observer.disconnect();
       env.win.clearTimeout(timer);
       if (poll !== undefined) env.win.clearTimeout(poll);
