@@ -167,6 +167,11 @@ export function decide(ctx: PolicyContext): Step | End {
   const t = persona.traits;
   const dev = DEVICE_EFFECTS[persona.demographics.device];
   const page = verbs.pageKind(env);
+  // After a full page load (or a navigation that did not land where it was meant to), re-orient on the page.
+  if ((mem.phase === 'consider' || mem.phase === 'decide') && page !== 'product') mem.phase = intent === 'buy' || goal ? 'pick' : 'wander';
+  if (mem.phase === 'cart-decide' && page !== 'cart') mem.phase = 'cart';
+  if ((mem.phase === 'checkout' || mem.phase === 'place') && page !== 'checkout') mem.phase = 'cart';
+  if (mem.phase === 'pick' && !isList(page) && page !== 'product') mem.phase = 'seek';
 
   switch (mem.phase) {
     case 'land': {
@@ -326,7 +331,7 @@ export function decide(ctx: PolicyContext): Step | End {
         }
       }
       const over = Number.isFinite(total) ? Math.max(0, total / (persona.budget * 1.5) - 1) : 0;
-      const base = intent === 'buy' ? 0.2 + 0.35 * t.loyalty : 0.03 + 0.05 * t.loyalty;
+      const base = intent === 'buy' ? 0.3 + 0.4 * t.loyalty : 0.06 + 0.08 * t.loyalty;
       const p = goal ? 1 : Math.min(0.97, base * dev.checkout * Math.exp(-t.priceSensitivity * over));
       if (!rng.chance(p)) return end('cart-abandoned', 'abandoned the cart');
       mem.phase = 'checkout';
