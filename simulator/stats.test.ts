@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareTest, gammaQ, mannWhitneyU } from './stats';
+import { chiSquareTest, gammaQ, mannWhitneyU, signTest } from './stats';
 
 describe('chiSquareTest', () => {
   it('matches a textbook 2x2 table (chi2 = 4.0, df 1, p ≈ 0.0455)', () => {
@@ -35,5 +35,13 @@ describe('mannWhitneyU', () => {
     expect(r.statistic).toBe(1);
     expect(r.p).toBeGreaterThan(0.01);
     expect(r.p).toBeLessThan(0.05);
+  });
+});
+
+describe('signTest', () => {
+  it('gives p = 2 / 2^n when every pair moves the same way, and 1 when they split evenly', () => {
+    const a = [1, 2, 3, 4, 5, 6, 7, 8];
+    expect(signTest(a, a.map((x) => x + 1)).p).toBeCloseTo(2 / 256, 10);
+    expect(signTest([1, 2, 3, 4], [2, 1, 4, 3]).p).toBe(1);
   });
 });

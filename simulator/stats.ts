@@ -110,3 +110,27 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): TestRe
   const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sd;
   return { statistic: u, p: Math.min(1, 2 * normalUpper(Math.max(0, z))) };
 }
+
+/**
+ * Exact two-sided sign test on paired samples (ties dropped): for sessions run with the same seeds (common
+ * random numbers), whether one condition is consistently above the other.
+ */
+export function signTest(a: readonly number[], b: readonly number[]): TestResult {
+  if (a.length !== b.length) throw new Error('signTest needs paired samples of equal length');
+  let plus = 0;
+  let minus = 0;
+  a.forEach((x, i) => {
+    const d = x - (b[i] ?? NaN);
+    if (d > 0) plus += 1;
+    else if (d < 0) minus += 1;
+  });
+  const n = plus + minus;
+  const k = Math.min(plus, minus);
+  let tail = 0;
+  let c = 1;
+  for (let i = 0; i <= k; i++) {
+    tail += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return { statistic: plus - minus, p: Math.min(1, (2 * tail) / 2 ** n) };
+}
