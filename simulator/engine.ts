@@ -213,6 +213,8 @@ class Session {
   /** Store waits inside the loop only: the landing page's initial settle is not the engine's step. */
   private storeWaitInLoop = 0;
   private readonly cursor: Cursor | undefined;
+  private pending: string | undefined;
+  private readonly onPageHide = (): void => this.save(this.pending, true);
   stopped = false;
 
   constructor(
@@ -227,6 +229,7 @@ class Session {
     this.priorEvents = state.events;
     const w = env.win as unknown as SimWindow;
     this.layer = w.dataLayer ??= [];
+    env.win.addEventListener('pagehide', this.onPageHide);
     const show = state.params.showCursor ?? state.params.pace === 'realtime';
     this.cursor = show ? createCursor(env) : undefined;
     if (this.cursor) env.onPointer = (el) => this.cursor?.point(el);
@@ -244,12 +247,17 @@ class Session {
     return this.state.storeWaitMs + this.storeWaitInLoop;
   }
 
-  save(pending?: string): void {
+  /**
+   * Saves the session for the next page. Every step saves the small part; this page's events (the bulk) are
+   * added only when the page is actually going away (pagehide), so that a step costs no large JSON.
+   */
+  save(pending?: string, withEvents = false): void {
     const s = this.state;
     s.rng = this.rng.state();
     s.clock = this.clock.now();
     s.savedAt = Date.now();
-    const out: SavedSession = { ...s, events: this.events(), pageTimeMs: this.pageTime(), storeWaitMs: this.storeWait() };
+    this.pending = pending;
+    const out: SavedSession = { ...s, events: withEvents ? this.events() : this.priorEvents, pageTimeMs: this.pageTime(), storeWaitMs: this.storeWait() };
     if (pending) out.pending = pending;
     else delete out.pending;
     try {
@@ -260,6 +268,7 @@ class Session {
   }
 
   clear(): void {
+    this.env.win.removeEventListener('pagehide', this.onPageHide);
     storage(this.env)?.removeItem(SESSION_KEY);
     this.cursor?.remove();
     delete this.env.onPointer;
