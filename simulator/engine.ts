@@ -130,6 +130,8 @@ export interface SavedSession {
   pageTimeMs: number;
   storeWaitMs: number;
   pageLoads: number;
+  /** The client id a runner planned for this user, handed on to the store's tag until it has set its cookie. */
+  clientId?: string;
   /** The action in flight when the state was saved (it caused the page load when resuming). */
   pending?: string;
   /** Real time of the save, to tell a page load from a stale leftover. */
@@ -188,6 +190,7 @@ export function installResumeHook(env: PageEnv): SavedSession | undefined {
   if (!saved) return undefined;
   const hook: SimHook = { now: () => saved.clock, engine: true };
   if (saved.params.runId) hook.runId = saved.params.runId;
+  if (saved.clientId) hook.clientId = saved.clientId;
   (env.win as unknown as SimWindow).__shoplabSim = hook;
   return saved;
 }
@@ -330,9 +333,12 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}, co
   void _p;
   const persisted: SavedSession['params'] = { ...rest, pace };
   if (!persisted.runId && preinstalled?.runId) persisted.runId = preinstalled.runId;
+  // The store may not have fired its first event yet (a slow load): the planned client id must survive the swap.
+  const plannedClientId = preinstalled?.clientId;
   const state: SavedSession = {
     v: 1,
     seed,
+    ...(plannedClientId ? { clientId: plannedClientId } : {}),
     params: persisted,
     persona,
     intent,
@@ -378,6 +384,7 @@ async function runSession(
   const clock = pace === 'virtual' ? virtualClock(state.clock) : realtimeClock(env.win, state.params.speed ?? 1, stopper.signal);
   const hook: SimHook = { now: () => clock.now(), engine: true };
   if (state.params.runId) hook.runId = state.params.runId;
+  if (state.clientId) hook.clientId = state.clientId;
   w.__shoplabSim = hook;
   env.timing ??= { storeWaitMs: 0 };
   const s = new Session(env, state, rng, clock, firstEvent, stopper.signal);
