@@ -13,7 +13,7 @@ import { journalPath, openJournal, type JournalEntry } from '../headless/journal
 import { parseShard, planRun, shardPlan, type PlannedSession } from '../headless/plan';
 import { builtInSampler, loadPopulationFile } from '../headless/population';
 import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
-import { saveSimSessions, type SimSessionRow } from '../warehouse/ground-truth';
+import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import type { Warehouse } from '../warehouse/warehouse';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
@@ -75,10 +75,16 @@ function toRow(runId: string, r: SessionRecord): SimSessionRow {
     session_index: r.plan.index,
     seed: r.plan.seed,
     client_id: r.result?.clientId || r.plan.clientId,
+    ga_session_id: r.result?.gaSessionId ?? null,
+    ga_session_number: r.result?.gaSessionNumber ?? null,
+    visit: r.result?.visit ?? null,
     persona_id: r.plan.personaId,
     persona: r.result?.persona ?? null,
     intent: r.result?.intent ?? null,
+    goal_item_id: r.result?.goal?.itemId ?? null,
     outcome: r.result?.outcome ?? 'error',
+    reason: r.result?.reason ?? null,
+    page_time_ms: r.result?.pageTimeMs ?? null,
     transaction_id: r.result?.transactionId ?? null,
     started_at_ms: r.result?.startedAt ?? r.plan.startTime,
     ended_at_ms: r.result?.endedAt ?? r.plan.startTime,
@@ -168,7 +174,10 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
       signal: stop.signal,
       onSession: async (r) => {
-        if (warehouse) await saveSimSessions(warehouse, [toRow(runId, r)]);
+        if (warehouse) {
+          await saveSimSessions(warehouse, [toRow(runId, r)]);
+          if (r.result) await saveSimUsers(warehouse, [simUserRow(runId, r.result.clientId || r.plan.clientId, r.result.persona)]);
+        }
         finished += 1;
         if (r.error) failed += 1;
         events += r.result?.events.length ?? 0;

@@ -1,5 +1,8 @@
 import type { SimulateResult } from '../simulator/engine';
-import { expect, openStore, simulate, test } from './fixtures';
+import { samplePersona } from '../simulator/population';
+import { loadPopulationFile } from '../simulator/population-file';
+import { createRng } from '../simulator/rng';
+import { expect, openStore, simulate, test, type Row } from './fixtures';
 
 /** The transaction id is minted by the store, not the shopper; everything else must repeat exactly. */
 function comparable(r: SimulateResult): unknown {
@@ -52,4 +55,31 @@ test('different seeds give different sessions', async ({ browser, server }) => {
     await context.close();
   }
   expect(new Set(traces).size).toBeGreaterThan(1);
+});
+
+test('the same seed and population give the same GA4 events in the warehouse, timestamps included', async ({ browser, server }) => {
+  const persona = samplePersona(loadPopulationFile(), createRng('determinism/persona'));
+  // A patient buyer, so that the session is long enough to mean something.
+  const shopper = { ...persona, traits: { ...persona.traits, bounce: 0, patience: 2 } };
+  const rows: Row[][] = [];
+  for (const runId of ['det-a', 'det-b']) {
+    const { page, context } = await openStore(browser, server, { startTime: Date.UTC(2026, 10, 6, 8), clientId: '515151.1700000000', runId });
+    const r = await simulate(page, { seed: 'warehouse-seed', persona: shopper, intent: 'buy' });
+    await context.close();
+    expect(r.error).toBeUndefined();
+    rows.push(
+      await server.warehouse.query(
+        // user_engagement is left out: the tag also sends one when the page is torn down, whose arrival races the query.
+        `SELECT event_name || ' ' || event_timestamp || ' ' || array_to_string([i.item_id FOR i IN items], ',') || ' ' ||
+                array_to_string([p.key || '=' || coalesce(p.value.string_value, CAST(p.value.int_value AS VARCHAR), CAST(p.value.double_value AS VARCHAR), '')
+                                 FOR p IN event_params IF p.key NOT IN ('shoplab_run_id', 'transaction_id')], '&') AS e
+         FROM ${server.warehouse.dataset}.events
+         WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ? AND event_name <> 'user_engagement'
+         ORDER BY event_timestamp`,
+        [runId],
+      ),
+    );
+  }
+  expect(rows[0]!.length).toBeGreaterThan(8);
+  expect(rows[1]!.map((r) => r.e)).toEqual(rows[0]!.map((r) => r.e));
 });

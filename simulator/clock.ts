@@ -26,7 +26,7 @@ export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
 }
 
-/** Real waits, `speed` times faster than the drawn dwell times; the clock reads real time. */
+/** Real waits, `speed` times faster than the drawn dwell times; the clock reads real time. Abort ends a wait early. */
 export function realtimeClock(timers: Timers, speed = 1, signal?: AbortSignal): Clock {
   const factor = speed > 0 ? speed : 1;
   return {
@@ -37,7 +37,12 @@ export function realtimeClock(timers: Timers, speed = 1, signal?: AbortSignal): 
           reject(new Error('stopped'));
           return;
         }
-        timers.setTimeout(resolve, Math.max(0, ms) / factor);
+        const onAbort = (): void => reject(new Error('stopped'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        timers.setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, Math.max(0, ms) / factor);
       }),
   };
 }

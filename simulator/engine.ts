@@ -1,20 +1,29 @@
 /**
- * The in-page engine: one shopping session, chosen step by step by a persona's policy and acted out on the
- * store's real DOM. Each step is `await clock.wait(dwell)` then one verb; in virtual pace the wait only moves
- * the clock, so a session of twenty actions costs the page little more than its own rendering.
+ * The in-page engine: one shopping session, chosen step by step by the persona policy (behaviours.ts) and acted
+ * out on the store's real DOM. Each step is `await clock.wait(dwell)` then one verb; in virtual pace the wait only
+ * moves the clock, so a session of twenty actions costs the page little more than its own rendering.
+ *
+ * After every step the session (params, persona, RNG state, clock, trace, events, policy memory) is saved in
+ * sessionStorage under `shoplab:session`, so that when an action causes a full page load the bundle on the next
+ * page resumes it (`resumeSession`). When a session ends, `window.__shoplabReport(result)` is called if a runner
+ * exposed it, because the promise of `simulateUser` dies with the page that started it.
  */
-import { createRng, type Rng } from './rng';
 import { realtimeClock, virtualClock, type Clock } from './clock';
 import { SimulationError, type PageEnv } from './dom/env';
-import { findPersona, interestIn, type Persona } from './personas';
+import { findPersona, type Persona } from './personas';
+import { createRng, restoreRng, type Rng, type RngState } from './rng';
+import { nextVisitDelayMs } from './schedule';
+import { decide, DEVICE_EFFECTS, initialMemory, type End, type Goal, type Intent, type Memory, type Outcome, type Step } from './behaviours';
+import { createCursor, type Cursor } from './dom/cursor';
 import * as verbs from './verbs';
 
+export type { Goal, Intent, Outcome } from './behaviours';
 export type Pace = 'virtual' | 'realtime';
 
 export interface SimulateParams {
   /** Seed of every random choice. Default: a random seed (reported in the result). */
   seed?: string | number;
-  /** A built-in persona id or a full persona. Default 'bargain-hunter'. */
+  /** A built-in persona id or a full persona (e.g. one drawn with `samplePersona`). Default 'bargain-hunter'. */
   persona?: string | Persona;
   /** 'virtual' (default) advances a virtual clock instead of sleeping; 'realtime' really waits. */
   pace?: Pace;
@@ -29,10 +38,17 @@ export interface SimulateParams {
   runId?: string;
   /** Upper bound on actions in the session. Default 60. */
   maxActions?: number;
+  /** A specific item to find and buy; makes the session goal-directed (intent 'buy'). Default: none. */
+  goal?: Goal;
+  /** Force the session's intent instead of drawing it from the persona's buyIntent. Default: drawn. */
+  intent?: Intent;
+  /** Which visit of this user this is (1 = first), recorded in the ground truth. Default 1. */
+  visit?: number;
+  /** Show a cursor and highlight what is clicked. Default: on in realtime pace, off in virtual. */
+  showCursor?: boolean;
+  /** Stops the session before its next step (also `simulateUser.stop()`). Not persisted across page loads. */
+  signal?: AbortSignal;
 }
-
-export type Intent = 'buy' | 'browse';
-export type Outcome = 'purchase' | 'cart-abandoned' | 'bounce' | 'browsed' | 'error';
 
 export interface TraceEntry {
   /** Clock time of the action, ms since epoch. */
@@ -40,22 +56,42 @@ export interface TraceEntry {
   action: string;
   page: string;
   itemId?: string;
+  price?: number;
+  category?: string;
   detail?: string;
 }
 
 export interface SimulateResult {
   seed: string;
   clientId: string;
+  /** GA4's ga_session_id of the session (from the `_ga_<stream>` cookie), when the store's tag set one. */
+  gaSessionId?: number;
+  gaSessionNumber?: number;
   persona: Persona;
   intent: Intent;
+  goal?: Goal;
+  visit: number;
   outcome: Outcome;
+  /** Why the session ended, in words ("abandoned the cart", "no need met", the error...). */
+  reason: string;
   transactionId?: string;
   error?: string;
   startedAt: number;
   endedAt: number;
   actions: TraceEntry[];
-  /** The GA4 events the store pushed to dataLayer during the session, in order. */
+  /** The GA4 events the store pushed to dataLayer during the session, in order, across page loads. */
   events: Record<string, unknown>[];
+  /**
+   * Real ms the session's steps took in the page: deciding, acting and waiting for the store to render each
+   * action; not the landing page's own load, realtime sleeps or the final flush to the collector.
+   */
+  pageTimeMs: number;
+  /** The part of pageTimeMs spent waiting for the store to render and settle; the rest is the engine's own. */
+  storeWaitMs: number;
+  /** Full page loads the session survived. */
+  pageLoads: number;
+  /** When this shopper comes back, ms after `endedAt` (a suggestion for the runner); absent when they do not. */
+  nextVisitAfterMs?: number;
 }
 
 interface SimHook {
@@ -70,10 +106,37 @@ interface SimWindow {
   dataLayer?: unknown[];
   shoplabTag?: { flush(): Promise<void>; leave?(): Promise<void> };
   __shoplabSim?: SimHook;
+  __shoplabReport?: (result: SimulateResult) => unknown;
 }
 
-const FAKE_NAMES = ['Alex Kim', 'Sam Rivera', 'Jordan Lee', 'Taylor Chen', 'Morgan Patel', 'Casey Novak'];
-const FAKE_CITIES = ['Springfield', 'Riverton', 'Lakeside', 'Fairview', 'Georgetown'];
+/** The sessionStorage key under which a running session is kept across page loads. */
+export const SESSION_KEY = 'shoplab:session';
+/** A saved session older than this (real time) is stale: a tab reopened long after, not a page load. */
+const STALE_AFTER_MS = 5 * 60_000;
+
+/** Everything needed to resume a session on the next page; plain JSON. */
+export interface SavedSession {
+  v: 1;
+  seed: string;
+  params: Omit<SimulateParams, 'signal' | 'persona'>;
+  persona: Persona;
+  intent: Intent;
+  rng: RngState;
+  clock: number;
+  startedAt: number;
+  actions: TraceEntry[];
+  events: Record<string, unknown>[];
+  memory: Memory;
+  pageTimeMs: number;
+  storeWaitMs: number;
+  pageLoads: number;
+  /** The client id a runner planned for this user, handed on to the store's tag until it has set its cookie. */
+  clientId?: string;
+  /** The action in flight when the state was saved (it caused the page load when resuming). */
+  pending?: string;
+  /** Real time of the save, to tell a page load from a stale leftover. */
+  savedAt: number;
+}
 
 function startOf(params: SimulateParams, preinstalled: SimHook | undefined): number {
   if (params.startTime === undefined) return preinstalled?.now() ?? Date.now();
@@ -87,78 +150,262 @@ function readClientId(env: PageEnv): string {
   return m?.[1] ?? '';
 }
 
-class Session {
-  readonly actions: TraceEntry[] = [];
-  constructor(
-    readonly env: PageEnv,
-    readonly rng: Rng,
-    readonly clock: Clock,
-    readonly persona: Persona,
-    readonly maxActions: number,
-  ) {}
+/** ga_session_id and number from the tag's `_ga_<stream>` cookie (GS1.1.<id>.<number>...; tag/session.ts). */
+function readGaSession(env: PageEnv): { id: number; number: number } | undefined {
+  const m = /(?:^|;\s*)_ga_[A-Za-z0-9]+=GS1\.1\.(\d+)\.(\d+)\./.exec(env.doc.cookie);
+  return m ? { id: Number(m[1]), number: Number(m[2]) } : undefined;
+}
 
-  /** Waits a drawn dwell time (scaled by the persona's patience), then records and runs one action. */
-  async step<T>(action: string, medianMs: number, act: () => Promise<T> | T, itemId?: string, detail?: string): Promise<T> {
-    if (this.actions.length >= this.maxActions) throw new SessionOver();
-    await this.clock.wait(this.rng.logNormal(medianMs * this.persona.traits.patience, 0.6));
-    const entry: TraceEntry = { t: this.clock.now(), action, page: verbs.pageKind(this.env) };
-    if (itemId) entry.itemId = itemId;
-    if (detail) entry.detail = detail;
-    this.actions.push(entry);
-    return act();
-  }
-
-  /** Weights items by the persona's interest in their category and, for the price-sensitive, by cheapness. */
-  chooseItem(items: verbs.ListedItem[]): verbs.ListedItem | undefined {
-    if (items.length === 0) return undefined;
-    const prices = items.map((i) => i.price).sort((a, b) => a - b);
-    const median = prices[Math.floor(prices.length / 2)] || 1;
-    const ps = this.persona.traits.priceSensitivity;
-    const weights = items.map((i) => interestIn(this.persona, i.category) * Math.exp(-ps * 1.5 * (i.price / median)));
-    const idx = this.rng.weightedIndex(weights);
-    return idx < 0 ? undefined : items[idx];
+function storage(env: PageEnv): Storage | undefined {
+  try {
+    return env.win.sessionStorage;
+  } catch {
+    return undefined;
   }
 }
 
-class SessionOver extends Error {}
+export function loadSavedSession(env: PageEnv): SavedSession | undefined {
+  const store = storage(env);
+  const text = store?.getItem(SESSION_KEY);
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as SavedSession;
+    if (s.v !== 1 || Date.now() - s.savedAt > STALE_AFTER_MS) {
+      store?.removeItem(SESSION_KEY);
+      return undefined;
+    }
+    return s;
+  } catch {
+    store?.removeItem(SESSION_KEY);
+    return undefined;
+  }
+}
 
-export async function simulateUser(env: PageEnv, params: SimulateParams = {}): Promise<SimulateResult> {
+/**
+ * Installs the simulator hook for a resumed session before the store's events fire, so that the new page's
+ * page_view carries the session's clock and run label. Returns the saved session, or undefined.
+ */
+export function installResumeHook(env: PageEnv): SavedSession | undefined {
+  const saved = loadSavedSession(env);
+  if (!saved) return undefined;
+  const hook: SimHook = { now: () => saved.clock, engine: true };
+  if (saved.params.runId) hook.runId = saved.params.runId;
+  if (saved.clientId) hook.clientId = saved.clientId;
+  (env.win as unknown as SimWindow).__shoplabSim = hook;
+  return saved;
+}
+
+function isEnd(d: Step | End): d is End {
+  return 'end' in d;
+}
+
+function gaEvents(layer: unknown[], from: number): Record<string, unknown>[] {
+  return layer
+    .slice(from)
+    .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && typeof (e as { event?: unknown }).event === 'string')
+    .filter((e) => !String(e.event).startsWith('gtm.'))
+    .map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>);
+}
+
+class Session {
+  readonly actions: TraceEntry[];
+  readonly priorEvents: Record<string, unknown>[];
+  private readonly layer: unknown[];
+  /** Real ms spent deciding and acting in this page (waiting for the store to render included, sleeps not). */
+  private busyMs = 0;
+  /** Store waits inside the loop only: the landing page's initial settle is not the engine's step. */
+  private storeWaitInLoop = 0;
+  private readonly cursor: Cursor | undefined;
+  private pending: string | undefined;
+  private readonly onPageHide = (): void => this.save(this.pending, true);
+  stopped = false;
+
+  constructor(
+    readonly env: PageEnv,
+    readonly state: SavedSession,
+    readonly rng: Rng,
+    readonly clock: Clock,
+    private readonly firstEvent: number,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.actions = state.actions;
+    this.priorEvents = state.events;
+    const w = env.win as unknown as SimWindow;
+    this.layer = w.dataLayer ??= [];
+    env.win.addEventListener('pagehide', this.onPageHide);
+    const show = state.params.showCursor ?? state.params.pace === 'realtime';
+    this.cursor = show ? createCursor(env) : undefined;
+    if (this.cursor) env.onPointer = (el) => this.cursor?.point(el);
+  }
+
+  events(): Record<string, unknown>[] {
+    return [...this.priorEvents, ...gaEvents(this.layer, this.firstEvent)];
+  }
+
+  pageTime(): number {
+    return this.state.pageTimeMs + this.busyMs;
+  }
+
+  storeWait(): number {
+    return this.state.storeWaitMs + this.storeWaitInLoop;
+  }
+
+  /**
+   * Saves the session for the next page. Every step saves the small part; this page's events (the bulk) are
+   * added only when the page is actually going away (pagehide), so that a step costs no large JSON.
+   */
+  save(pending?: string, withEvents = false): void {
+    const s = this.state;
+    s.rng = this.rng.state();
+    s.clock = this.clock.now();
+    s.savedAt = Date.now();
+    this.pending = pending;
+    const out: SavedSession = { ...s, events: withEvents ? this.events() : this.priorEvents, pageTimeMs: this.pageTime(), storeWaitMs: this.storeWait() };
+    if (pending) out.pending = pending;
+    else delete out.pending;
+    try {
+      storage(this.env)?.setItem(SESSION_KEY, JSON.stringify(out));
+    } catch {
+      // Storage full or blocked: the session still runs; it just cannot survive a full page load.
+    }
+  }
+
+  clear(): void {
+    this.env.win.removeEventListener('pagehide', this.onPageHide);
+    storage(this.env)?.removeItem(SESSION_KEY);
+    this.cursor?.remove();
+    delete this.env.onPointer;
+  }
+
+  async run(): Promise<End> {
+    const { state, env } = this;
+    const persona = state.persona;
+    const dwellScale = persona.traits.patience * DEVICE_EFFECTS[persona.demographics.device].dwell;
+    const maxActions = state.params.maxActions ?? 60;
+    const ctx = { env, rng: this.rng, persona, intent: state.intent, mem: state.memory, ...(state.params.goal ? { goal: state.params.goal } : {}) };
+    for (;;) {
+      if (this.signal?.aborted || this.stopped) return { end: 'stopped', reason: 'stopped' };
+      if (this.actions.length >= maxActions) {
+        return verbs.cartSize(env) > 0 ? { end: 'cart-abandoned', reason: 'ran out of actions' } : { end: 'browsed', reason: 'ran out of actions' };
+      }
+      let t0 = performance.now();
+      const d = decide(ctx);
+      this.busyMs += performance.now() - t0;
+      if (isEnd(d)) return d;
+      await this.clock.wait(this.rng.logNormal(d.dwellMs * dwellScale, 0.5));
+      if (this.signal?.aborted || this.stopped) return { end: 'stopped', reason: 'stopped' };
+      t0 = performance.now();
+      const entry: TraceEntry = { t: this.clock.now(), action: d.action, page: verbs.pageKind(env) };
+      if (d.itemId) entry.itemId = d.itemId;
+      if (d.price !== undefined && Number.isFinite(d.price)) entry.price = d.price;
+      if (d.category) entry.category = d.category;
+      if (d.detail) entry.detail = d.detail;
+      this.actions.push(entry);
+      this.save(d.action);
+      const waitedBefore = env.timing?.storeWaitMs ?? 0;
+      await d.act();
+      this.storeWaitInLoop += (env.timing?.storeWaitMs ?? 0) - waitedBefore;
+      this.save();
+      this.busyMs += performance.now() - t0;
+    }
+  }
+}
+
+export interface StopControl {
+  /** Stops sessions in progress on this page before their next step. */
+  stop(): void;
+}
+
+/** Starts a session on this page. */
+export async function simulateUser(env: PageEnv, params: SimulateParams = {}, control?: { register(s: StopControl): () => void }): Promise<SimulateResult> {
   const seed = String(params.seed ?? Math.floor(Math.random() * 2 ** 31));
   const persona = findPersona(params.persona);
   const rng = createRng(seed);
   const pace = params.pace ?? 'virtual';
   if (pace !== 'virtual' && pace !== 'realtime') throw new SimulationError(`pace must be "virtual" or "realtime", got "${String(pace)}"`);
+  if (params.goal && (typeof params.goal.itemId !== 'string' || !params.goal.itemId)) throw new SimulationError('goal.itemId must be a non-empty item id');
   const w = env.win as unknown as SimWindow;
   // A runner's hook means this page was loaded for this session: its load-time events are the session's own.
   const preinstalled = w.__shoplabSim && !w.__shoplabSim.engine ? w.__shoplabSim : undefined;
-  const clock = pace === 'virtual' ? virtualClock(startOf(params, preinstalled)) : realtimeClock(env.win, params.speed ?? 1);
-  const hook: SimHook = { now: () => clock.now(), engine: true };
-  const runId = params.runId ?? preinstalled?.runId;
-  if (runId) hook.runId = runId;
-  // The tag may not have written the _ga cookie yet (the landing page can still be hydrating): keep the
-  // runner's planned client id on offer, or the new user would get a random one.
-  if (preinstalled?.clientId) hook.clientId = preinstalled.clientId;
-  w.__shoplabSim = hook;
+  const start = pace === 'virtual' ? startOf(params, preinstalled) : Date.now();
+  const intent: Intent = params.goal ? 'buy' : (params.intent ?? (rng.chance(persona.traits.buyIntent) ? 'buy' : 'browse'));
+  const { signal, persona: _p, ...rest } = params;
+  void _p;
+  const persisted: SavedSession['params'] = { ...rest, pace };
+  if (!persisted.runId && preinstalled?.runId) persisted.runId = preinstalled.runId;
+  // The store may not have fired its first event yet (a slow load): the planned client id must survive the swap.
+  const plannedClientId = preinstalled?.clientId;
+  const state: SavedSession = {
+    v: 1,
+    seed,
+    ...(plannedClientId ? { clientId: plannedClientId } : {}),
+    params: persisted,
+    persona,
+    intent,
+    rng: rng.state(),
+    clock: start,
+    startedAt: start,
+    actions: [],
+    events: [],
+    memory: initialMemory(persona, intent, rng),
+    pageTimeMs: 0,
+    storeWaitMs: 0,
+    pageLoads: 0,
+    savedAt: Date.now(),
+  };
   const layer = (w.dataLayer ??= []);
-  const firstEvent = preinstalled ? 0 : layer.length;
-  const startedAt = clock.now();
-  const s = new Session(env, rng, clock, persona, params.maxActions ?? 60);
-  const intent: Intent = rng.chance(persona.traits.buyIntent) ? 'buy' : 'browse';
+  return runSession(env, state, rng, preinstalled ? 0 : layer.length, signal, control);
+}
 
-  let outcome: Outcome = 'browsed';
-  let transactionId: string | undefined;
+/** Resumes a session saved by the previous page (see installResumeHook), after the store has settled. */
+export async function resumeSession(env: PageEnv, saved: SavedSession, control?: { register(s: StopControl): () => void }): Promise<SimulateResult> {
+  saved.pageLoads += 1;
+  if (saved.pending) {
+    const last = saved.actions[saved.actions.length - 1];
+    if (last) last.detail = last.detail ? `${last.detail}; full page load` : 'full page load';
+  }
+  return runSession(env, saved, restoreRng(saved.rng), 0, undefined, control);
+}
+
+async function runSession(
+  env: PageEnv,
+  state: SavedSession,
+  rng: Rng,
+  firstEvent: number,
+  signal: AbortSignal | undefined,
+  control: { register(s: StopControl): () => void } | undefined,
+): Promise<SimulateResult> {
+  const w = env.win as unknown as SimWindow;
+  const pace = state.params.pace ?? 'virtual';
+  const stopper = new AbortController();
+  const abort = (): void => stopper.abort();
+  signal?.addEventListener('abort', abort, { once: true });
+  if (signal?.aborted) stopper.abort();
+  const clock = pace === 'virtual' ? virtualClock(state.clock) : realtimeClock(env.win, state.params.speed ?? 1, stopper.signal);
+  const hook: SimHook = { now: () => clock.now(), engine: true };
+  if (state.params.runId) hook.runId = state.params.runId;
+  if (state.clientId) hook.clientId = state.clientId;
+  w.__shoplabSim = hook;
+  env.timing ??= { storeWaitMs: 0 };
+  const s = new Session(env, state, rng, clock, firstEvent, stopper.signal);
+  const unregister = control?.register({ stop: () => stopper.abort() });
+
+  let ended: End = { end: 'browsed', reason: 'no decision' };
   let error: string | undefined;
   try {
     await verbs.waitSettled(env);
-    const result = await shop(s, intent);
-    outcome = result.outcome;
-    transactionId = result.transactionId;
+    ended = await s.run();
   } catch (err) {
-    if (!(err instanceof SessionOver)) {
-      outcome = 'error';
+    if (stopper.signal.aborted) ended = { end: 'stopped', reason: 'stopped' };
+    else {
       error = err instanceof Error ? err.message : String(err);
+      ended = { end: 'error', reason: error };
     }
+  } finally {
+    signal?.removeEventListener('abort', abort);
+    unregister?.();
   }
+  s.actions.push({ t: clock.now(), action: 'leave', page: verbs.pageKind(env), detail: ended.reason });
   try {
     const tag = w.shoplabTag;
     if (tag?.leave) await tag.leave();
@@ -166,72 +413,43 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}): P
   } catch (err) {
     error ??= `sending events failed: ${String(err)}`;
   }
-  const events = layer
-    .slice(firstEvent)
-    .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && typeof (e as { event?: unknown }).event === 'string')
-    .filter((e) => !String(e.event).startsWith('gtm.'))
-    .map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>);
+  const ga = readGaSession(env);
   const result: SimulateResult = {
-    seed,
+    seed: state.seed,
     clientId: readClientId(env),
-    persona,
-    intent,
-    outcome,
-    startedAt,
+    persona: state.persona,
+    intent: state.intent,
+    visit: state.params.visit ?? 1,
+    outcome: ended.end,
+    reason: ended.reason,
+    startedAt: state.startedAt,
     endedAt: clock.now(),
     actions: s.actions,
-    events,
+    events: s.events(),
+    pageTimeMs: Math.round(s.pageTime() * 10) / 10,
+    storeWaitMs: Math.round(s.storeWait() * 10) / 10,
+    pageLoads: state.pageLoads,
   };
-  if (transactionId) result.transactionId = transactionId;
-  if (error) result.error = error;
-  return result;
-}
-
-/** The skeleton policy: look around, open interesting items, maybe buy. */
-async function shop(s: Session, intent: Intent): Promise<{ outcome: Outcome; transactionId?: string }> {
-  const { env, rng, persona } = s;
-  await s.step('scroll', 4000, () => verbs.scrollPage(env, rng.next() * 0.6));
-  if (rng.chance(persona.traits.bounce * (intent === 'buy' ? 0.3 : 1))) {
-    s.actions.push({ t: s.clock.now(), action: 'leave', page: verbs.pageKind(env), detail: 'bounced' });
-    return { outcome: 'bounce' };
+  if (ga) {
+    result.gaSessionId = ga.id;
+    result.gaSessionNumber = ga.number;
   }
-  const views = intent === 'buy' ? rng.int(1, 4) : rng.int(1, 3);
-  for (let v = 0; v < views; v++) {
-    if (verbs.pageKind(env) === 'product') await s.step('back', 2000, () => verbs.goBack(env));
-    const item = s.chooseItem(verbs.listedItems(env));
-    if (!item) break;
-    await s.step('open-item', 3000, () => verbs.openItem(env, item), item.itemId);
-    await s.step('scroll', 6000, () => verbs.scrollPage(env, 0.5 + rng.next() * 0.5), item.itemId);
-    const product = verbs.productOnPage(env);
-    const want = intent === 'buy' ? 0.35 + 0.1 * interestIn(persona, product.category) : persona.traits.impulsiveness * 0.4;
-    if (rng.chance(Math.min(0.95, want))) {
-      const qty = rng.chance(0.15) ? 2 : 1;
-      await s.step('add-to-cart', 5000, () => verbs.addToCart(env, qty), product.itemId, `quantity ${qty}`);
-      if (intent === 'buy' && rng.chance(0.6)) break;
+  if (state.params.goal) result.goal = state.params.goal;
+  if (ended.transactionId) result.transactionId = ended.transactionId;
+  if (error) result.error = error;
+  if (ended.end !== 'error' && ended.end !== 'stopped') {
+    const after = nextVisitDelayMs(state.persona, ended.end, rng.fork('next-visit'));
+    if (after !== undefined) result.nextVisitAfterMs = after;
+  }
+  s.clear();
+  const report = w.__shoplabReport;
+  if (typeof report === 'function') {
+    try {
+      await report(result);
+    } catch (err) {
+      // A runner's callback failing must not turn a finished session into a failed one.
+      console.error('[shoplab] __shoplabReport failed:', err);
     }
   }
-  if (verbs.cartSize(env) === 0) {
-    s.actions.push({ t: s.clock.now(), action: 'leave', page: verbs.pageKind(env), detail: 'no need met' });
-    return { outcome: 'browsed' };
-  }
-  await s.step('view-cart', 3000, () => verbs.goToCart(env));
-  const buys = rng.chance(intent === 'buy' ? 0.75 : 0.2);
-  if (!buys) {
-    s.actions.push({ t: s.clock.now(), action: 'leave', page: verbs.pageKind(env), detail: 'abandoned the cart' });
-    return { outcome: 'cart-abandoned' };
-  }
-  await s.step('checkout', 4000, () => verbs.startCheckout(env));
-  const name = rng.pick(FAKE_NAMES);
-  await s.step('fill-checkout', 25_000, () =>
-    verbs.fillCheckout(env, {
-      fullName: name,
-      email: `${name.toLowerCase().replace(/\s+/g, '.')}@example.com`,
-      address: `${rng.int(1, 999)} Main Street`,
-      city: rng.pick(FAKE_CITIES),
-      postalCode: String(rng.int(10000, 99999)),
-    }),
-  );
-  const transactionId = await s.step('place-order', 5000, () => verbs.placeOrder(env));
-  s.actions.push({ t: s.clock.now(), action: 'leave', page: verbs.pageKind(env), detail: 'purchased' });
-  return { outcome: 'purchase', transactionId };
+  return result;
 }

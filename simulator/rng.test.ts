@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from './rng';
+import { createRng, restoreRng, type RngState } from './rng';
 
 describe('createRng', () => {
   it('gives the same sequence for the same seed', () => {
@@ -49,5 +49,18 @@ describe('createRng', () => {
     const xs = Array.from({ length: 4001 }, () => rng.logNormal(1000, 0.6)).sort((a, b) => a - b);
     expect(xs[2000]).toBeGreaterThan(900);
     expect(xs[2000]).toBeLessThan(1100);
+  });
+});
+
+describe('restoreRng', () => {
+  it('continues the sequence exactly where the saved state left off', () => {
+    const a = createRng('resume');
+    for (let i = 0; i < 7; i++) a.next();
+    const b = restoreRng(JSON.parse(JSON.stringify(a.state())) as RngState);
+    expect(Array.from({ length: 20 }, () => b.next())).toEqual(Array.from({ length: 20 }, () => a.next()));
+  });
+
+  it('rejects something that is not a saved state', () => {
+    expect(() => restoreRng({ label: 'x', words: [1, 2] } as unknown as RngState)).toThrow(/not an RNG state/);
   });
 });

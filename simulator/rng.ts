@@ -16,6 +16,14 @@ export interface Rng {
   logNormal(median: number, sigma: number): number;
   /** A child generator whose stream does not depend on how many draws the parent makes later. */
   fork(label: string): Rng;
+  /** The generator's full state, to persist a session across a page load and resume it with `restoreRng`. */
+  state(): RngState;
+}
+
+/** The seed label and the four 32-bit words of sfc32: plain JSON. */
+export interface RngState {
+  label: string;
+  words: [number, number, number, number];
 }
 
 function hashSeed(seed: string): [number, number, number, number] {
@@ -40,7 +48,22 @@ function hashSeed(seed: string): [number, number, number, number] {
 
 export function createRng(seed: string | number): Rng {
   const label = String(seed);
-  let [a, b, c, d] = hashSeed(label);
+  const rng = fromWords(label, hashSeed(label));
+  // Warm-up: the first outputs of sfc32 after hashing are poorly mixed.
+  for (let i = 0; i < 12; i++) rng.next();
+  return rng;
+}
+
+/** A generator that continues exactly where the one whose `state()` was taken left off. */
+export function restoreRng(state: RngState): Rng {
+  if (!state || typeof state.label !== 'string' || !Array.isArray(state.words) || state.words.length !== 4) {
+    throw new Error('not an RNG state: expected { label, words: [4 numbers] }');
+  }
+  return fromWords(state.label, state.words);
+}
+
+function fromWords(label: string, words: readonly [number, number, number, number]): Rng {
+  let [a, b, c, d] = words;
   const raw = (): number => {
     a >>>= 0;
     b >>>= 0;
@@ -55,8 +78,6 @@ export function createRng(seed: string | number): Rng {
     c = (c + t) | 0;
     return (t >>> 0) / 4294967296;
   };
-  for (let i = 0; i < 12; i++) raw();
-
   const rng: Rng = {
     next: raw,
     int: (min, max) => min + Math.floor(raw() * (max - min + 1)),
@@ -83,6 +104,7 @@ export function createRng(seed: string | number): Rng {
       return median * Math.exp(sigma * z);
     },
     fork: (childLabel) => createRng(`${label}/${childLabel}`),
+    state: () => ({ label, words: [a >>> 0, b >>> 0, c >>> 0, d >>> 0] }),
   };
   return rng;
 }

@@ -15,6 +15,8 @@ export interface ListedItem {
   price: number;
   category: string;
   listId: string;
+  /** From `data-item-brand` when the store provides it. */
+  brand?: string;
 }
 
 /** Real milliseconds a verb waits for the store before the session ends with a reason. */
@@ -56,6 +58,7 @@ export function listedItems(env: PageEnv): ListedItem[] {
       price: Number(el.getAttribute('data-item-price')),
       category: el.getAttribute('data-item-category') ?? '',
       listId: list.getAttribute('data-list-id') ?? '',
+      ...(el.getAttribute('data-item-brand') ? { brand: el.getAttribute('data-item-brand') ?? '' } : {}),
     });
   }
   return out;
@@ -165,4 +168,120 @@ export async function goBack(env: PageEnv): Promise<void> {
 export async function goHome(env: PageEnv): Promise<void> {
   const link = await findByRole(env, 'link', 'Home', env.doc.querySelector('nav') ?? undefined);
   await navigating(env, 'going home', () => click(env, link));
+}
+
+/** Top-level category links of the "Main" navigation: category id (from `/category/<id>/`) → link. */
+export function categoryLinks(env: PageEnv): Map<string, Element> {
+  const nav = queryByRole(env.doc, 'navigation', 'Main') ?? env.doc.querySelector('nav');
+  const out = new Map<string, Element>();
+  if (!nav) return out;
+  for (const a of Array.from(nav.querySelectorAll('a[href]'))) {
+    const m = /\/category\/([^/?#]+)\/?$/.exec(a.getAttribute('href') ?? '');
+    if (m?.[1] && !out.has(m[1])) out.set(m[1], a);
+  }
+  return out;
+}
+
+/** Opens a top-level category from the main navigation. */
+export async function browseCategory(env: PageEnv, categoryId: string): Promise<void> {
+  const link = categoryLinks(env).get(categoryId);
+  if (!link) throw new SimulationError(`the main navigation has no link to category "${categoryId}"`);
+  await navigating(env, `opening category ${categoryId}`, () => click(env, link));
+  if (pageKind(env) !== 'category') throw new SimulationError(`opening category ${categoryId} led to a ${pageKind(env)} page`);
+}
+
+/** The store's search box (docs/dom-contract.md "Search"), or null when the store has none. */
+export function searchBox(env: PageEnv): HTMLInputElement | null {
+  const el = queryByRole(env.doc, 'searchbox', 'Search') ?? queryByRole(env.doc, 'textbox', 'Search');
+  return el instanceof env.win.HTMLInputElement ? el : null;
+}
+
+/** Types a query into the search box key by key and submits it with Enter; lands on the results page. */
+export async function search(env: PageEnv, term: string): Promise<void> {
+  const box = searchBox(env);
+  if (!box) throw new SimulationError('the store has no search box (a searchbox or textbox named "Search")');
+  typeText(env, box, term);
+  const form = box.form;
+  await navigating(env, `searching for "${term}"`, () => {
+    pressEnter(env, box);
+    if (form) form.requestSubmit();
+  });
+  if (pageKind(env) !== 'search') throw new SimulationError(`searching for "${term}" led to a ${pageKind(env)} page`);
+}
+
+export function hasNextPage(env: PageEnv): boolean {
+  return queryByRole(env.doc.querySelector('main') ?? env.doc, 'link', /^next( page)?$/i) !== null;
+}
+
+/** Follows the list's "Next page" link when the list is paged; false when there is none. */
+export async function nextPage(env: PageEnv): Promise<boolean> {
+  const main = env.doc.querySelector('main') ?? env.doc;
+  const link = queryByRole(main, 'link', /^next( page)?$/i);
+  if (!link) return false;
+  await navigating(env, 'opening the next page', () => click(env, link));
+  return true;
+}
+
+/** Removes the cart line of `itemId` with its "Remove" button; the cart count must drop. */
+export async function removeFromCart(env: PageEnv, itemId: string): Promise<void> {
+  const line = env.doc.querySelector(`[data-cart-line][data-item-id="${CSS.escape(itemId)}"]`);
+  if (!line) throw new SimulationError(`the cart has no line for ${itemId}`);
+  const before = cartCount(env);
+  const button = await findByRole(env, 'button', 'Remove', line);
+  click(env, button);
+  await waitFor(env, () => cartCount(env) < before, { what: 'the cart count to drop', timeout: SETTLE_TIMEOUT_MS });
+}
+
+export interface CartLine {
+  itemId: string;
+  quantity: number;
+  price: number;
+}
+
+export function cartLines(env: PageEnv): CartLine[] {
+  return Array.from(env.doc.querySelectorAll('[data-cart-line][data-item-id]')).map((el) => ({
+    itemId: el.getAttribute('data-item-id') ?? '',
+    quantity: Number(el.getAttribute('data-quantity') ?? '1'),
+    price: Number(el.getAttribute('data-item-price') ?? 'NaN'),
+  }));
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+  fullName?: string;
+}
+
+/**
+ * Opens the account form (a link named "Log in" or "Sign up" in the page) and submits it; the store answers by
+ * navigating. Needs the login/sign-up pages of docs/dom-contract.md; fails with a clear reason without them.
+ */
+async function accountForm(env: PageEnv, kind: 'login' | 'signup', c: Credentials): Promise<void> {
+  const linkName = kind === 'login' ? /^log ?in$/i : /^sign ?up$/i;
+  if (pageKind(env) !== kind) {
+    const link = queryByRole(env.doc, 'link', linkName);
+    if (!link) throw new SimulationError(`the store has no "${kind === 'login' ? 'Log in' : 'Sign up'}" link`);
+    await navigating(env, `opening ${kind}`, () => click(env, link));
+  }
+  if (kind === 'signup' && c.fullName) typeInto(env, await findByRole(env, 'textbox', 'Full name', undefined, SETTLE_TIMEOUT_MS), c.fullName);
+  typeInto(env, await findByRole(env, 'textbox', 'Email', undefined, SETTLE_TIMEOUT_MS), c.email);
+  const password = env.doc.querySelector('main input[type="password"]');
+  if (!(password instanceof env.win.HTMLInputElement)) throw new SimulationError(`the ${kind} form has no password field`);
+  typeText(env, password, c.password);
+  const submit = await findByRole(env, 'button', linkName, env.doc.querySelector('main') ?? undefined);
+  await navigating(env, `submitting ${kind}`, () => click(env, submit));
+}
+
+export const logIn = (env: PageEnv, c: Credentials): Promise<void> => accountForm(env, 'login', c);
+export const signUp = (env: PageEnv, c: Credentials): Promise<void> => accountForm(env, 'signup', c);
+
+function typeInto(env: PageEnv, el: Element, text: string): void {
+  if (!(el instanceof env.win.HTMLInputElement || el instanceof env.win.HTMLTextAreaElement)) throw new SimulationError('expected a text field');
+  typeText(env, el, text);
+}
+
+function pressEnter(env: PageEnv, el: Element): void {
+  const init = { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true, composed: true };
+  el.dispatchEvent(new env.win.KeyboardEvent('keydown', init));
+  el.dispatchEvent(new env.win.KeyboardEvent('keyup', init));
 }

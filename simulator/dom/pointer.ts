@@ -31,6 +31,11 @@ export function hover(env: PageEnv, el: Element): void {
  */
 export function click(env: PageEnv, el: Element): void {
   scrollIntoView(el);
+  try {
+    env.onPointer?.(el);
+  } catch {
+    // Showing the cursor is decoration; it never stops the click.
+  }
   hover(env, el);
   const pos = center(el);
   const common = { bubbles: true, cancelable: true, composed: true, view: env.win, button: 0, detail: 1, ...pos };

@@ -5,12 +5,13 @@
  */
 import { SimulationError, type PageEnv } from './env';
 
-export type Role = 'link' | 'button' | 'textbox' | 'spinbutton' | 'navigation' | 'list' | 'form' | 'heading';
+export type Role = 'link' | 'button' | 'textbox' | 'searchbox' | 'spinbutton' | 'navigation' | 'list' | 'form' | 'heading';
 
 const ROLE_SELECTORS: Record<Role, string> = {
   link: 'a[href], [role="link"]',
   button: 'button, input[type="submit"], input[type="button"], [role="button"]',
   textbox: 'input:not([type]), input[type="text"], input[type="email"], input[type="search"], input[type="tel"], textarea, [role="textbox"]',
+  searchbox: 'input[type="search"], [role="searchbox"]',
   spinbutton: 'input[type="number"], [role="spinbutton"]',
   navigation: 'nav, [role="navigation"]',
   list: 'ul, ol, [role="list"]',
@@ -72,6 +73,7 @@ export interface WaitOptions {
 /** Resolves with the first truthy value of `check`, re-checked on DOM mutations and every 20 ms. */
 export function waitFor<T>(env: PageEnv, check: () => T | null | undefined | false, opts: WaitOptions): Promise<T> {
   const timeout = opts.timeout ?? 10_000;
+  const started = performance.now();
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let poll: number | undefined;
@@ -80,6 +82,7 @@ export function waitFor<T>(env: PageEnv, check: () => T | null | undefined | fal
     function finish(err: Error | null, value?: T): void {
       if (done) return;
       done = true;
+      if (env.timing) env.timing.storeWaitMs += performance.now() - started;
       observer.disconnect();
       env.win.clearTimeout(timer);
       if (poll !== undefined) env.win.clearTimeout(poll);

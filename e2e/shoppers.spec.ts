@@ -1,0 +1,106 @@
+/**
+ * Whole sessions on the built store: a goal-directed shopper finds and buys what it came for, a browser leaves
+ * without buying, a session survives a full page load, a console session can be stopped, and a broken store
+ * ends a session with a clear reason instead of a hang.
+ */
+import type { SimulateResult } from '../simulator/engine';
+import { expect, openStore, simulate, test } from './fixtures';
+import { runSessions, testPersona } from './sessions';
+
+const START = Date.UTC(2026, 10, 5, 18);
+const GOAL = 'SKU-00292';
+
+test('a goal-directed shopper finds the item it needs by browsing and buys it', async ({ browser, server }) => {
+  // Interested in kitchen first: it has to look through other categories before it finds the book.
+  const shopper = testPersona('goal', { interests: { 'kitchen-cooking': 5, electronics: 3 }, baseline: 0.5 });
+  const [r] = await runSessions(browser, server, [{ persona: shopper, seed: 'goal-1', startTime: START, runId: 'e2e-goal', params: { goal: { itemId: GOAL } } }]);
+  expect(r!.error).toBeUndefined();
+  expect(r!.outcome).toBe('purchase');
+  expect(r!.intent).toBe('buy');
+  expect(r!.actions.filter((a) => a.action === 'browse-category').length).toBeGreaterThanOrEqual(1);
+  const purchase = r!.events.find((e) => e.event === 'purchase') as { ecommerce: { transaction_id: string; items: { item_id: string }[] } } | undefined;
+  expect(purchase?.ecommerce.items.map((i) => i.item_id)).toEqual([GOAL]);
+  const rows = await server.warehouse.query(
+    `SELECT ecommerce.transaction_id AS txn, [i.item_id FOR i IN items] AS ids FROM ${server.warehouse.dataset}.events WHERE event_name = 'purchase' AND user_pseudo_id = ?`,
+    [r!.clientId],
+  );
+  expect(rows).toEqual([{ txn: r!.transactionId, ids: [GOAL] }]);
+});
+
+test('a browser with no need looks at items and leaves without buying', async ({ browser, server }) => {
+  const browserPersona = testPersona('browser', { traits: { buyIntent: 0, impulsiveness: 0 } });
+  const results = await runSessions(
+    browser,
+    server,
+    ['b1', 'b2', 'b3'].map((seed, i) => ({ persona: browserPersona, seed, startTime: START + i * 3_600_000, runId: 'e2e-browser' })),
+  );
+  for (const r of results) {
+    expect(r.error).toBeUndefined();
+    expect(r.intent).toBe('browse');
+    expect(r.outcome).toBe('browsed');
+    expect(r.actions.filter((a) => a.action === 'open-item').length).toBeGreaterThan(0);
+    expect(r.actions.at(-1)).toMatchObject({ action: 'leave', detail: 'just browsing' });
+    expect(r.events.map((e) => e.event)).not.toContain('purchase');
+  }
+  const [row] = await server.warehouse.query(
+    `SELECT count(*) FILTER (WHERE event_name = 'purchase') AS purchases, count(*) FILTER (WHERE event_name = 'view_item') AS views
+     FROM ${server.warehouse.dataset}.events WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = 'e2e-browser'`,
+  );
+  expect(Number(row!.purchases)).toBe(0);
+  expect(Number(row!.views)).toBeGreaterThan(0);
+});
+
+test('a session survives a full page load and reports its result from the next page', async ({ browser, server }) => {
+  // Its own context: the reload aborts the first page's requests in flight, which is expected here.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let reported: SimulateResult | undefined;
+  await page.exposeFunction('__shoplabReport', (r: SimulateResult) => {
+    reported = r;
+  });
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => typeof window.simulateUser === 'function');
+  const persona = testPersona('reloaded', { traits: { patience: 2, impulsiveness: 0 } });
+  // The first page's promise dies with the page; the result must come through __shoplabReport.
+  void page.evaluate((p) => window.simulateUser!(p), { seed: 'reload', persona, intent: 'browse' as const, pace: 'realtime' as const, speed: 40 }).catch(() => undefined);
+  await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem('shoplab:session') ?? '{"actions":[]}') as { actions: unknown[] }).actions.length >= 3);
+  await page.reload();
+  await expect.poll(() => reported, { timeout: 60_000 }).toBeDefined();
+  const r = reported!;
+  expect(r.error).toBeUndefined();
+  expect(r.pageLoads).toBe(1);
+  expect(r.outcome).toBe('browsed');
+  expect(r.actions.length).toBeGreaterThan(3);
+  // Events of both pages belong to the session, and the page loaded twice with one GA4 session.
+  expect(r.events.filter((e) => e.event === 'view_item_list').length).toBeGreaterThanOrEqual(2);
+  expect(await page.evaluate(() => sessionStorage.getItem('shoplab:session'))).toBeNull();
+  const rows = await server.warehouse.query(
+    `SELECT DISTINCT list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value AS sid FROM ${server.warehouse.dataset}.events WHERE user_pseudo_id = ?`,
+    [r.clientId],
+  );
+  expect(rows.map((x) => x.sid)).toEqual([r.gaSessionId]);
+  await context.close();
+});
+
+test('a realtime console session shows a cursor and stops on simulateUser.stop()', async ({ page, server }) => {
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => typeof window.simulateUser === 'function');
+  expect(await page.evaluate(() => window.simulateUser!.personas.map((p) => p.id))).toContain('bargain-hunter');
+  const running = page.evaluate(() => window.simulateUser!({ persona: 'bargain-hunter', pace: 'realtime', speed: 4, seed: 'console', intent: 'browse' }));
+  await page.waitForSelector('[data-shoplab-cursor]', { state: 'attached' });
+  await page.evaluate(() => window.simulateUser!.stop());
+  const r = await running;
+  expect(r.outcome).toBe('stopped');
+  expect(r.actions.at(-1)).toMatchObject({ action: 'leave', detail: 'stopped' });
+  await expect(page.locator('[data-shoplab-cursor]')).toHaveCount(0);
+});
+
+test('a store that never shows "Add to cart" ends the session with a clear reason, not a hang', async ({ browser, server }) => {
+  const { page, context } = await openStore(browser, server, { startTime: START });
+  await page.addStyleTag({ content: 'main button { display: none !important; }' });
+  const r = await simulate(page, { seed: 'broken', persona: testPersona('broken'), goal: { itemId: GOAL, category: 'books' } });
+  await context.close();
+  expect(r.outcome).toBe('error');
+  expect(r.error).toMatch(/timed out after \d+ ms waiting for button named Add to cart/);
+  expect(r.actions.at(-1)).toMatchObject({ action: 'leave' });
+});
