@@ -99,14 +99,9 @@ function toRow(runId: string, r: SessionRecord): SimSessionRow {
  * so nothing of a later visit can be there yet; earlier visits end before this one starts.
  */
 export async function purgeSessions(wh: Warehouse, runId: string, sessions: readonly PlannedSession[]): Promise<void> {
-  if (sessions.length === 0) return;
-  const targets = sessions.map((s) => ({ c: s.clientId, t: s.startTime * 1000 }));
-  await wh.query(
-    `DELETE FROM ${wh.dataset}.events AS e
-     USING (SELECT unnest(from_json($1::JSON, '[{"c":"VARCHAR","t":"BIGINT"}]'), recursive := true)) AS r
-     WHERE e.user_pseudo_id = r.c AND e.event_timestamp >= r.t
-       AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = $2`,
-    [JSON.stringify(targets), runId],
+  await wh.purgeRunEvents(
+    runId,
+    sessions.map((s) => ({ clientId: s.clientId, sinceMicros: s.startTime * 1000 })),
   );
 }
 

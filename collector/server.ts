@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MP_LIMITS, type MpEvent } from '../ga4/measurement-protocol';
+import { MP_LIMITS, SESSION_PARAMS, type MpEvent } from '../ga4/measurement-protocol';
 import { Warehouse, type ExportRow, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { FirstTouchStore } from './first-touch';
@@ -163,8 +163,12 @@ function nowMicros(): number {
  * (the receive time differs on every retry), and the event is always stored.
  */
 export function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
-  if (event.timestamp_micros !== undefined) return `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}`;
-  if (requestMicros !== undefined) return `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}`;
+  // A simulated run's label is part of the identity: two runs with the same seed replay the same clock, and the
+  // second must not be taken for retries of the first.
+  const run = event.params?.[SESSION_PARAMS.runId];
+  const suffix = typeof run === 'string' && run ? `|${run}` : '';
+  if (event.timestamp_micros !== undefined) return `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}${suffix}`;
+  if (requestMicros !== undefined) return `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}${suffix}`;
   return null;
 }
 

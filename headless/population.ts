@@ -17,15 +17,14 @@ export interface SampledUser {
 export type UserSampler = (rng: Rng) => SampledUser;
 
 /** Visits per week of a built-in persona, by how much they shop. */
-const BUILT_IN_VISITS_PER_WEEK: Record<string, number> = { 'bargain-hunter': 1.5, 'window-shopper': 3 };
 const DEFAULT_VISITS_PER_WEEK = 1;
 
-/** Built-in personas, equally likely (or only those named). */
+/** Built-in personas, equally likely (or only those named), each visiting as often as its own trait says. */
 export function builtInSampler(ids?: readonly string[]): UserSampler {
-  const personas = ids?.length ? ids.map((id) => findPersona(id).id) : BUILT_IN_PERSONAS.map((p) => p.id);
+  const personas = ids?.length ? ids.map((id) => findPersona(id)) : [...BUILT_IN_PERSONAS];
   return (rng) => {
-    const id = rng.pick(personas);
-    return { persona: id, visitsPerWeek: BUILT_IN_VISITS_PER_WEEK[id] ?? DEFAULT_VISITS_PER_WEEK };
+    const p = rng.pick(personas);
+    return { persona: p.id, visitsPerWeek: p.traits.visitFrequency > 0 ? p.traits.visitFrequency : DEFAULT_VISITS_PER_WEEK };
   };
 }
 

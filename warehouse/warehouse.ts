@@ -331,6 +331,45 @@ export class Warehouse {
     }
   }
 
+  /**
+   * Deletes a simulated run's events of the given clients from the given time on, and forgets their dedupe ids,
+   * so that re-running those sessions stores their (identical) events again instead of taking them for retries.
+   * Used when a runner retries or resumes a session whose events may already be stored.
+   */
+  async purgeRunEvents(runId: string, targets: readonly { clientId: string; sinceMicros: number }[]): Promise<void> {
+    if (targets.length === 0) return;
+    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot delete events`);
+    const json = JSON.stringify(targets.map((t) => ({ c: t.clientId, t: t.sinceMicros })));
+    const targetsSql = `(SELECT unnest(from_json($1::JSON, '[{"c":"VARCHAR","t":"BIGINT"}]'), recursive := true))`;
+    const connection = await this.instance.connect();
+    try {
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(
+        `DELETE FROM ${quoteIdent(this.dataset)}.${EVENTS_TABLE} AS e USING ${targetsSql} AS r
+          WHERE e.user_pseudo_id = r.c AND e.event_timestamp >= r.t
+            AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = $2`,
+        [json, runId],
+      );
+      await connection.run(
+        `DELETE FROM ${INGEST_SCHEMA}.event_ids AS i USING ${targetsSql} AS r
+          WHERE i.dataset = $3 AND split_part(i.event_id, '|', 2) = r.c
+            AND TRY_CAST(split_part(i.event_id, '|', 3) AS BIGINT) >= r.t AND i.event_id LIKE '%|' || $2`,
+        [json, runId, this.dataset],
+      );
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      connection.closeSync();
+    }
+    for (const id of this.storedIds) {
+      const [, client, micros] = id.split('|');
+      if (!id.endsWith(`|${runId}`)) continue;
+      if (targets.some((t) => t.clientId === client && Number(micros) >= t.sinceMicros)) this.storedIds.delete(id);
+    }
+  }
+
   /** Waits for queued writes and running queries, then closes the file. Safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
