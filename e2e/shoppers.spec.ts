@@ -97,7 +97,8 @@ test('a realtime console session shows a cursor and stops on simulateUser.stop()
 
 test('a store that never shows "Add to cart" ends the session with a clear reason, not a hang', async ({ browser, server }) => {
   const { page, context } = await openStore(browser, server, { startTime: START });
-  await page.addStyleTag({ content: 'main button { display: none !important; }' });
+  // Product pages lose their buttons; list pages keep theirs (the goal item sits on the second page of its list).
+  await page.addStyleTag({ content: 'main[data-shoplab-page="product"] button { display: none !important; }' });
   const r = await simulate(page, { seed: 'broken', persona: testPersona('broken'), goal: { itemId: GOAL, category: 'books' } });
   await context.close();
   expect(r.outcome).toBe('error');

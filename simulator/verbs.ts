@@ -209,16 +209,33 @@ export async function search(env: PageEnv, term: string): Promise<void> {
   if (pageKind(env) !== 'search') throw new SimulationError(`searching for "${term}" led to a ${pageKind(env)} page`);
 }
 
-export function hasNextPage(env: PageEnv): boolean {
-  return queryByRole(env.doc.querySelector('main') ?? env.doc, 'link', /^next( page)?$/i) !== null;
-}
-
-/** Follows the list's "Next page" link when the list is paged; false when there is none. */
-export async function nextPage(env: PageEnv): Promise<boolean> {
+function nextPageControl(env: PageEnv): Element | null {
   const main = env.doc.querySelector('main') ?? env.doc;
   const link = queryByRole(main, 'link', /^next( page)?$/i);
-  if (!link) return false;
-  await navigating(env, 'opening the next page', () => click(env, link));
+  if (link) return link;
+  const button = queryByRole(main, 'button', /^next( page)?$/i);
+  return button && !(button as HTMLButtonElement).disabled ? button : null;
+}
+
+export function hasNextPage(env: PageEnv): boolean {
+  return nextPageControl(env) !== null;
+}
+
+/**
+ * Moves a paged list on by one page: a "Next page" link navigates (and the route settles); a "Next page" button
+ * re-renders the list in place, so the verb waits for the list's items to change. False when there is no next page.
+ */
+export async function nextPage(env: PageEnv): Promise<boolean> {
+  const control = nextPageControl(env);
+  if (!control) return false;
+  if (control.tagName === 'A') {
+    await navigating(env, 'opening the next page', () => click(env, control));
+    return true;
+  }
+  const firstItem = (): string => env.doc.querySelector('main [data-list-id] [data-item-id]')?.getAttribute('data-item-id') ?? '';
+  const before = firstItem();
+  click(env, control);
+  await waitFor(env, () => firstItem() !== before, { what: 'the next page of the list', timeout: SETTLE_TIMEOUT_MS });
   return true;
 }
 
