@@ -238,6 +238,14 @@ export function printDryRun(o: SimulateOutcome, json: boolean): void {
   for (const s of plan.slice(0, 5)) console.log(`  #${s.index} ${new Date(s.startTime).toISOString()} user ${s.user} visit ${s.visit + 1} ${s.personaId} (${s.device})`);
 }
 
+/** Prints the outcome, then applies the exit rules every run command shares: a run whose every session failed is an
+ * error; a run stopped by Ctrl-C exits 130. */
+export function finishRun(o: SimulateOutcome, json: boolean): void {
+  printOutcome(o, json);
+  if (o.sessions.length > 0 && o.failed === o.sessions.length) throw new Error('every session failed');
+  if (o.stopped) process.exitCode = 130;
+}
+
 export function printOutcome(o: SimulateOutcome, json: boolean): void {
   if (json) {
     console.log(JSON.stringify(jsonSummary(o), null, 2));

@@ -13,8 +13,7 @@ import { reason, type BrowserDriver, type DriverBrowser, type DriverPage } from 
 import { puppeteerDriver } from './drivers/puppeteer';
 import type { BrowserState, Journal, JournalEntry } from './journal';
 import type { PlannedSession } from './plan';
-import { visitScript } from './visit-script';
-import { SAVE_AND_RESET } from './visit-script';
+import { SAVE_AND_RESET, simHookLiteral, visitScript } from './visit-script';
 
 export type { PlannedSession } from './plan';
 
@@ -91,10 +90,7 @@ export interface SimHookInit {
 
 /** The simulator hook alone (docs/dom-contract.md), for tests that load one page themselves. */
 export function simHookScript(init: SimHookInit): string {
-  const fields = [`now: function () { return ${Number(init.startTime)}; }`];
-  if (init.runId) fields.push(`runId: ${JSON.stringify(init.runId)}`);
-  if (init.clientId) fields.push(`clientId: ${JSON.stringify(init.clientId)}`);
-  return `window.__shoplabSim = { ${fields.join(', ')} };`;
+  return `window.__shoplabSim = ${simHookLiteral(init)};`;
 }
 
 /** Waits for the engine bundle (a separate script tag), then runs one session in the page. */

@@ -20,18 +20,26 @@ export interface VisitInit {
 
 const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
 
-export function visitScript(init: VisitInit): string {
+/**
+ * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
+ * when `startTime` is omitted, plus the run label and planned client id when given.
+ */
+export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'clientId'>): string {
   const now = init.startTime === undefined ? 'Date.now()' : String(Number(init.startTime));
   const fields = [`now: function () { return ${now}; }`];
   if (init.runId) fields.push(`runId: ${JSON.stringify(init.runId)}`);
   if (init.clientId) fields.push(`clientId: ${JSON.stringify(init.clientId)}`);
+  return `{ ${fields.join(', ')} }`;
+}
+
+export function visitScript(init: VisitInit): string {
   const cookies = (init.state?.cookie ?? '')
     .split(';')
     .map((c) => c.trim())
     .filter((c) => c.includes('='));
   return `(function () {
   if (window.top !== window) return;
-  var hook = { ${fields.join(', ')} };
+  var hook = ${simHookLiteral(init)};
   // The engine swaps in its own hook when simulateUser starts, which may be before the landing page's first hit
   // created the _ga cookie; the planned client id must survive that swap or a new user gets a random one.
   Object.defineProperty(window, '__shoplabSim', {

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DRIVER_NAMES, type DriverName } from '../../headless/drivers/driver';
 import type { RunPace } from '../../headless/runner';
 import { dataOption, parseDate, parsePositiveInt } from '../options';
-import { printDryRun, printOutcome, simulateCommand } from '../simulate';
+import { finishRun, printDryRun, simulateCommand } from '../simulate';
 
 function parseDays(v: string): number {
   const n = Number(v);
@@ -55,8 +55,6 @@ export function registerSimulate(program: Command): void {
         printDryRun(outcome, !!o.json);
         return;
       }
-      printOutcome(outcome, !!o.json);
-      if (outcome.sessions.length > 0 && outcome.failed === outcome.sessions.length) throw new Error('every session failed');
-      if (outcome.stopped) process.exitCode = 130;
+      finishRun(outcome, !!o.json);
     });
 }
