@@ -2,7 +2,8 @@ import type { GatsbyBrowser } from 'gatsby';
 import TagManager from 'react-gtm-module';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
-import { announceSignedInUser, resetStore, StoreProvider } from './src/context/store-context';
+import { resetIdCounter } from './src/context/ids';
+import { announceSignedInUser, reloadStore, resetStore, StoreProvider } from './src/context/store-context';
 import './src/styles/global.css';
 
 // Before anything can push: GTM, the local tag and the store all share this array.
@@ -28,6 +29,11 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
   announceSignedInUser();
   // docs/dom-contract.md "Hooks for tools": lets a runner reuse this page for a fresh shopper.
   window.addEventListener('shoplab:reset', () => resetStore());
+  // ...and, once the runner has put the next shopper's cookies and storage in place, read them as a page load would.
+  window.addEventListener('shoplab:visit', () => {
+    resetIdCounter();
+    reloadStore();
+  });
 };
 
 export const wrapRootElement: GatsbyBrowser['wrapRootElement'] = ({ element }) => <StoreProvider>{element}</StoreProvider>;

@@ -25,6 +25,8 @@ function tempData(): string {
 
 interface EventRow {
   user: string;
+  region: string;
+  tid: string | null;
   ts: string;
   name: string;
   sid: string;
@@ -42,7 +44,7 @@ async function rows(data: string): Promise<EventRow[]> {
   const con = await db.connect();
   try {
     const reader = await con.runAndReadAll(`
-      SELECT user_pseudo_id AS user, CAST(event_timestamp // 1000 AS VARCHAR) AS ts, event_name AS name,
+      SELECT user_pseudo_id AS user, geo.region AS region, ecommerce.transaction_id AS tid, CAST(event_timestamp // 1000 AS VARCHAR) AS ts, event_name AS name,
              CAST(list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value AS VARCHAR) AS sid,
              CAST(list_filter(event_params, p -> p.key = 'ga_session_number')[1].value.int_value AS INTEGER) AS snum,
              regexp_replace(list_filter(event_params, p -> p.key = 'page_location')[1].value.string_value, '^https?://[^/]+', '') AS path
@@ -98,6 +100,27 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
         expect(new Set(mine.map((r) => r.sid)).size).toBe(planned.length);
       }
       expect(reference.some((r) => r.snum > 1)).toBe(true);
+      // Each shopper is placed by the persona's region (the runner's geo header), the same on every visit.
+      expect(out.sessions.filter((s) => s.result).length).toBe(out.planned);
+      for (const s of out.sessions) {
+        const regions = new Set(reference.filter((r) => r.user === s.result?.clientId).map((r) => r.region));
+        expect([...regions]).toEqual([s.result?.persona.demographics.region]);
+      }
+    });
+
+    it('makes the same rows whether it reuses pages between visits or loads the store for each', async () => {
+      // One worker: every visit after the first on a device's page lands client-side on the reused page.
+      const reused = tempData();
+      const a = await simulateCommand({ ...base(reused), concurrency: 1 });
+      expect(a.softVisits).toBeGreaterThan(0);
+      const loaded = tempData();
+      const b = await simulateCommand({ ...base(loaded), concurrency: 1, softVisits: false });
+      expect(b.softVisits).toBe(0);
+      expect(b.pageLoads).toBe(b.planned);
+      const expected = await referenceRows();
+      expect(expected.some((r) => r.tid)).toBe(true);
+      expect(await rows(reused)).toEqual(expected);
+      expect(await rows(loaded)).toEqual(expected);
     });
 
     it('produces exactly the unsharded rows from two shards', async () => {

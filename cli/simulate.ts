@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { GEO_HEADER } from '../collector/geo-header';
 import { startServer, type RunningServer } from '../collector/server';
 import type { DriverName } from '../headless/drivers/driver';
 import { playwrightDriver } from '../headless/drivers/playwright';
@@ -12,6 +13,7 @@ import { puppeteerDriver } from '../headless/drivers/puppeteer';
 import { journalPath, openJournal, type JournalEntry } from '../headless/journal';
 import { parseShard, planRun, shardPlan, type PlannedSession } from '../headless/plan';
 import { builtInSampler, loadPopulationFile } from '../headless/population';
+import { findPersona } from '../simulator/personas';
 import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
 import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import type { Warehouse } from '../warehouse/warehouse';
@@ -36,6 +38,8 @@ export interface SimulateCommandOptions {
   /** `k/n`. Default `1/1`. */
   shard?: string;
   resume?: boolean;
+  /** Reuse pages between visits without reloading them (see RunOptions.softVisits). Default true. */
+  softVisits?: boolean;
   dryRun?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -53,6 +57,9 @@ export interface SimulateOutcome {
   planned: number;
   skipped: number;
   retried: number;
+  /** Visits that began with a page load / that reused a page with a client-side landing. */
+  pageLoads: number;
+  softVisits: number;
   failed: number;
   stopped: boolean;
   seconds: number;
@@ -67,6 +74,12 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** The collector's geo header for the session's persona (its `region` is `CC` or `CC-RRR`). */
+function geoHeaders(plan: PlannedSession): Record<string, string> {
+  const region = findPersona(plan.persona).demographics.region;
+  return region ? { [GEO_HEADER]: region } : {};
 }
 
 function toRow(runId: string, r: SessionRecord): SimSessionRow {
@@ -123,7 +136,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const sampler = opts.population ? loadPopulationFile(opts.population) : builtInSampler(opts.persona);
   const plan = planRun({ users: opts.users, seed: opts.seed, start, days, sampler });
   const mine = shardPlan(plan, shard);
-  const base = { runId, summary: undefined, sessions: [], planned: mine.length, skipped: 0, retried: 0, failed: 0, stopped: false, seconds: 0, dataDir: opts.data };
+  const base = { runId, summary: undefined, sessions: [], planned: mine.length, skipped: 0, retried: 0, pageLoads: 0, softVisits: 0, failed: 0, stopped: false, seconds: 0, dataDir: opts.data };
   if (opts.dryRun) return { ...base, plan: mine };
 
   let server: RunningServer | undefined;
@@ -167,6 +180,9 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
       ...(warehouse ? { purge: (s: readonly PlannedSession[]) => purgeSessions(warehouse, runId, s) } : {}),
       ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
+      ...(opts.softVisits === false ? { softVisits: false } : {}),
+      // Our own collector places each shopper from the persona's region; another store gets no extra header.
+      ...(server ? { headersFor: geoHeaders } : {}),
       signal: stop.signal,
       onSession: async (r) => {
         if (warehouse) {
@@ -187,6 +203,8 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       sessions: run.sessions,
       skipped: run.skipped,
       retried: run.retried,
+      pageLoads: run.pageLoads,
+      softVisits: run.softVisits,
       failed,
       stopped: run.stopped,
       seconds: run.seconds,
@@ -211,6 +229,8 @@ export function jsonSummary(o: SimulateOutcome): Record<string, unknown> {
     skippedFromJournal: o.skipped,
     failed: o.failed,
     retried: o.retried,
+    pageLoads: o.pageLoads,
+    softVisits: o.softVisits,
     stopped: o.stopped,
     seconds: o.seconds,
     sessionsPerSecond: o.seconds > 0 ? o.sessions.length / o.seconds : 0,

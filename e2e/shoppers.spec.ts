@@ -105,3 +105,42 @@ test('a store that never shows "Add to cart" ends the session with a clear reaso
   expect(r.error).toMatch(/timed out after \d+ ms waiting for button named Add to cart/);
   expect(r.actions.at(-1)).toMatchObject({ action: 'leave' });
 });
+
+test('a loyal buyer creates an account after buying and logs in with it on a later visit', async ({ browser, server }) => {
+  const loyal = testPersona('loyal', { traits: { loyalty: 1 } });
+  const { page, context } = await openStore(browser, server, { startTime: START, runId: 'e2e-account' });
+  try {
+    // The offer is taken with probability 0.55 for this persona: a few fixed seeds find a session that takes it.
+    let signedUp: SimulateResult | undefined;
+    for (let i = 0; i < 8 && !signedUp; i++) {
+      const r = await simulate(page, { seed: `acct-${i}`, persona: loyal, pace: 'virtual', startTime: START + i * 3_600_000, goal: { itemId: GOAL } });
+      expect(r.error).toBeUndefined();
+      expect(r.outcome).toBe('purchase');
+      if (r.actions.some((a) => a.action === 'sign-up')) signedUp = r;
+      await page.goto(server.url + '/');
+    }
+    expect(signedUp, 'no seed took the account offer').toBeDefined();
+    // The person signs out by hand; the shopper still remembers the account.
+    await page.goto(server.url + '/account/');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' })).toBeVisible();
+    let loggedIn: SimulateResult | undefined;
+    for (let i = 0; i < 8 && !loggedIn; i++) {
+      await page.goto(server.url + '/');
+      const r = await simulate(page, { seed: `return-${i}`, persona: loyal, pace: 'virtual', startTime: START + (20 + i) * 3_600_000 });
+      expect(r.error).toBeUndefined();
+      if (r.actions[0]?.action === 'log-in') loggedIn = r;
+    }
+    expect(loggedIn, 'no returning visit logged in').toBeDefined();
+    const rows = await server.warehouse.query(
+      `SELECT event_name AS name, user_id AS uid, list_filter(event_params, p -> p.key = 'method')[1].value.string_value AS method
+       FROM ${server.warehouse.dataset}.events WHERE user_pseudo_id = ? AND event_name IN ('sign_up', 'login') ORDER BY event_timestamp`,
+      [signedUp!.clientId],
+    );
+    expect(rows.map((r) => r.name)).toEqual(['sign_up', 'login']);
+    expect(rows.every((r) => typeof r.uid === 'string' && r.uid.startsWith('U-') && r.method)).toBe(true);
+    expect(rows[1]!.uid).toBe(rows[0]!.uid);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,10 +1,11 @@
 /**
  * The headless runner: drives a run's planned sessions through one Chromium. Each worker keeps a page (one per
- * device kind) and reuses it from shopper to shopper — wiping cookies and storage, restoring a returning user's
- * own, and reloading the landing page — instead of paying for a new context each time. It crosses the browser
- * boundary a few times per session, never per action: the in-page engine acts on the DOM where a click costs
- * microseconds. A user's visits run in time order, one at a time, each starting from the browser state the
- * previous one left.
+ * device kind) and reuses it from shopper to shopper: after the first visit, a visit swaps in the shopper's
+ * cookies and storage and lands with a client-side route change (softVisitScript) instead of a page load, which
+ * costs ten times more main-thread time; every RELOAD_EVERY visits, and after any trouble, the page is loaded
+ * afresh. It crosses the browser boundary a few times per session, never per action: the in-page engine acts on
+ * the DOM where a click costs microseconds. A user's visits run in time order, one at a time, each starting from
+ * the browser state the previous one left.
  */
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium';
@@ -13,7 +14,7 @@ import { reason, type BrowserDriver, type DriverBrowser, type DriverPage } from 
 import { puppeteerDriver } from './drivers/puppeteer';
 import type { BrowserState, Journal, JournalEntry } from './journal';
 import type { PlannedSession } from './plan';
-import { SAVE_AND_RESET, simHookLiteral, visitScript } from './visit-script';
+import { SAVE_AND_RESET, simHookLiteral, softVisitScript, visitScript, type VisitInit } from './visit-script';
 
 export type { PlannedSession } from './plan';
 
@@ -25,6 +26,12 @@ export const RUNNER_ARGS = ['--blink-settings=imagesEnabled=false'] as const;
 
 /** Sessions at once in realtime pace at most: a real property should see a plausible, modest load. */
 export const REALTIME_MAX_CONCURRENCY = 16;
+
+/**
+ * A reused page is loaded afresh after this many visits without a load: it bounds what a long-lived document
+ * accumulates (the dataLayer keeps every event pushed to it) and limits the reach of any state a reset misses.
+ */
+export const RELOAD_EVERY = 50;
 
 export interface RunOptions {
   /** Store origin, e.g. http://127.0.0.1:8000 */
@@ -44,6 +51,13 @@ export interface RunOptions {
   journal?: Journal;
   /** Real ms a session may take before its attempt is abandoned. Default 60000. */
   sessionTimeoutMs?: number;
+  /**
+   * HTTP headers the page sends with every request during this session (e.g. the collector's geo header from
+   * the persona's region). Default none.
+   */
+  headersFor?: (plan: PlannedSession) => Readonly<Record<string, string>>;
+  /** Reuse pages without reloading them between visits (see softVisitScript). Default true. */
+  softVisits?: boolean;
   /** Extra attempts for a session whose page or browser broke. Default 1. */
   retries?: number;
   /**
@@ -75,6 +89,9 @@ export interface RunResult {
   sessions: SessionRecord[];
   /** Sessions skipped because the journal had them. */
   skipped: number;
+  /** Visits that began with a page load, and visits that reused a page with a client-side landing. */
+  pageLoads: number;
+  softVisits: number;
   /** Attempts abandoned and retried (crashed or closed pages, timeouts). */
   retried: number;
   seconds: number;
@@ -111,6 +128,12 @@ interface Slot {
   page: DriverPage;
   generation: number;
   report?: (value: unknown) => void;
+  /** The page shows the store after a clean visit: the next one may land client-side. */
+  reusable: boolean;
+  /** Visits since the page was last loaded. */
+  sinceLoad: number;
+  /** The extra headers currently set, as JSON. */
+  headers: string;
 }
 
 function isNavigationError(err: unknown): boolean {
@@ -154,6 +177,9 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   const driver = opts.driver ?? puppeteerDriver;
   const timeoutMs = opts.sessionTimeoutMs ?? 60_000;
   const retries = opts.retries ?? 1;
+  const allowSoft = opts.softVisits ?? true;
+  let pageLoads = 0;
+  let softVisits = 0;
   const started = Date.now();
   const origin = new URL('/', opts.url).href;
 
@@ -222,7 +248,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     let slot = slots.get(plan.device);
     if (!slot || slot.generation !== gen) {
       const page = await browser!.newPage(DEVICE_PROFILES[plan.device]);
-      const fresh: Slot = { page, generation: gen };
+      const fresh: Slot = { page, generation: gen, reusable: false, sinceLoad: 0, headers: '{}' };
       await page.expose('__shoplabReport', (value) => fresh.report?.(value));
       slot = fresh;
       slots.set(plan.device, slot);
@@ -237,16 +263,30 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       });
       const run = (async (): Promise<SimulateResult> => {
         const state = states.get(plan.user);
-        await current.page.setInitScript(
-          visitScript({
-            ...(pace === 'virtual' ? { startTime: plan.startTime } : {}),
-            runId: opts.runId,
-            clientId: plan.clientId,
-            visitKey: `${opts.runId}/${plan.index}/${n}`,
-            ...(state ? { state } : {}),
-          }),
-        );
-        await current.page.goto(origin, timeoutMs);
+        const init: VisitInit = {
+          ...(pace === 'virtual' ? { startTime: plan.startTime } : {}),
+          runId: opts.runId,
+          clientId: plan.clientId,
+          visitKey: `${opts.runId}/${plan.index}/${n}`,
+          ...(state ? { state } : {}),
+        };
+        const headers = JSON.stringify(opts.headersFor?.(plan) ?? {});
+        if (headers !== current.headers) {
+          await current.page.setExtraHeaders(JSON.parse(headers) as Record<string, string>);
+          current.headers = headers;
+        }
+        // Still needed on a reused page: a full page load inside the visit must find the visit's hook.
+        await current.page.setInitScript(visitScript(init));
+        const reuse = allowSoft && current.reusable && current.sinceLoad < RELOAD_EVERY;
+        current.reusable = false;
+        if (reuse && (await current.page.evaluate<boolean>(softVisitScript(init, '/', timeoutMs)))) {
+          softVisits += 1;
+          current.sinceLoad += 1;
+        } else {
+          await current.page.goto(origin, timeoutMs);
+          pageLoads += 1;
+          current.sinceLoad = 1;
+        }
         await drill(plan, n, current.page, 'loaded');
         const params: SimulateParams = { seed: plan.seed, persona: plan.persona, pace };
         try {
@@ -260,6 +300,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       const result = await Promise.race([run, reported, broken, timedOut]);
       await Promise.race([drill(plan, n, current.page, 'finished'), broken, timedOut]);
       const state = await Promise.race([current.page.evaluate<BrowserState>(SAVE_AND_RESET), broken, timedOut]);
+      // A session the shop ended with an error may have left the page mid-way (a dialog, a stuck render).
+      current.reusable = !result.error;
       return { result, state };
     } catch (err) {
       // Whatever went wrong, this page is not trusted with the next shopper.
@@ -345,5 +387,13 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   } finally {
     await browser?.close();
   }
-  return { sessions: records, skipped, retried, seconds: (Date.now() - started) / 1000, stopped: records.length + skipped < opts.sessions.length };
+  return {
+    sessions: records,
+    skipped,
+    retried,
+    pageLoads,
+    softVisits,
+    seconds: (Date.now() - started) / 1000,
+    stopped: records.length + skipped < opts.sessions.length,
+  };
 }

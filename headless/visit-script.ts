@@ -32,14 +32,9 @@ export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'cl
   return `{ ${fields.join(', ')} }`;
 }
 
-export function visitScript(init: VisitInit): string {
-  const cookies = (init.state?.cookie ?? '')
-    .split(';')
-    .map((c) => c.trim())
-    .filter((c) => c.includes('='));
-  return `(function () {
-  if (window.top !== window) return;
-  var hook = ${simHookLiteral(init)};
+/** Installs the visit's hook; keeps the planned client id across the engine's swap of the hook. */
+function hookInstall(init: VisitInit): string {
+  return `var hook = ${simHookLiteral(init)};
   // The engine swaps in its own hook when simulateUser starts, which may be before the landing page's first hit
   // created the _ga cookie; the planned client id must survive that swap or a new user gets a random one.
   Object.defineProperty(window, '__shoplabSim', {
@@ -49,11 +44,16 @@ export function visitScript(init: VisitInit): string {
       if (next && typeof next === 'object' && next.clientId === undefined && hook && hook.clientId !== undefined) next.clientId = hook.clientId;
       hook = next;
     },
-  });
-  var key = ${JSON.stringify(init.visitKey)};
-  try {
-    if (sessionStorage.getItem('shoplab:visit') === key) return;
-    document.cookie.split(';').forEach(function (c) {
+  });`;
+}
+
+/** Wipes what the last visitor left in cookies and storage and puts this visitor's own back. */
+function stateRestore(init: VisitInit): string {
+  const cookies = (init.state?.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c.includes('='));
+  return `document.cookie.split(';').forEach(function (c) {
       var name = c.split('=')[0].trim();
       if (name) document.cookie = name + '=; path=/; max-age=0';
     });
@@ -62,11 +62,55 @@ export function visitScript(init: VisitInit): string {
     ${JSON.stringify(cookies)}.forEach(function (c) { document.cookie = c + ${JSON.stringify(COOKIE_ATTRS)}; });
     var local = ${JSON.stringify(init.state?.local ?? {})};
     Object.keys(local).forEach(function (k) { localStorage.setItem(k, local[k]); });
-    sessionStorage.setItem('shoplab:visit', key);
+    sessionStorage.setItem('shoplab:visit', ${JSON.stringify(init.visitKey)});`;
+}
+
+export function visitScript(init: VisitInit): string {
+  return `(function () {
+  if (window.top !== window) return;
+  ${hookInstall(init)}
+  try {
+    if (sessionStorage.getItem('shoplab:visit') === ${JSON.stringify(init.visitKey)}) return;
+    ${stateRestore(init)}
   } catch (e) {
     console.error('[shoplab] restoring the visitor state failed', e);
   }
 })();`;
+}
+
+/**
+ * Starts a visit on a page that already shows the store (the last visitor's page, reset by SAVE_AND_RESET), as
+ * a fresh page load would but without one: installs the visit's hook, swaps in the visitor's cookies and
+ * storage, tells the store to read them (`shoplab:visit`), then lands on `path` with a client-side route change
+ * and waits for it to settle. The landing sends the same events a page load would (session_start, first_visit,
+ * page_view, the page's view events). Resolves to false when the page is not a ShopLab store that supports this
+ * (no Gatsby navigate or no settled signal), in which case the caller loads the page instead.
+ */
+export function softVisitScript(init: VisitInit, path: string, timeoutMs: number): string {
+  return `(async function () {
+  var root = document.documentElement;
+  if (typeof window.___navigate !== 'function' || !root.dataset.shoplabNav || !window.shoplabTag) return false;
+  ${hookInstall(init)}
+  hook.dataLayerStart = (window.dataLayer || []).length;
+  ${stateRestore(init)}
+  window.dispatchEvent(new Event('shoplab:visit'));
+  var before = Number(root.dataset.shoplabNav || 0);
+  await new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () {
+      window.removeEventListener('shoplab:route-settled', check);
+      reject(new Error('the landing route change did not settle within ${Math.round(timeoutMs / 1000)} s'));
+    }, ${Math.round(timeoutMs)});
+    function check() {
+      if (Number(root.dataset.shoplabNav || 0) <= before) return;
+      clearTimeout(timer);
+      window.removeEventListener('shoplab:route-settled', check);
+      resolve();
+    }
+    window.addEventListener('shoplab:route-settled', check);
+    window.___navigate(${JSON.stringify(path)});
+  });
+  return true;
+})()`;
 }
 
 /**

@@ -63,6 +63,8 @@ export interface Memory {
   afterHesitation?: boolean;
   reopen?: string;
   transactionId?: string;
+  /** The shopper was offered (and took or declined) an account after buying. */
+  accountOffered?: boolean;
 }
 
 export interface Step {
@@ -183,6 +185,11 @@ export function decide(ctx: PolicyContext): Step | End {
         return { action: 'glance', dwellMs: 2500, act: () => verbs.scrollPage(env, rng.next() * 0.3), detail: 'not interested' };
       }
       mem.phase = intent === 'buy' || goal ? 'seek' : 'wander';
+      // A returning customer with an account here, no longer signed in, often logs in first (the loyal more so).
+      const account = verbs.rememberedAccount(env);
+      if (account && !verbs.signedIn(env) && rng.chance(0.3 + 0.5 * t.loyalty)) {
+        return { action: 'log-in', dwellMs: 4000 + typingMs(persona, account.email + account.password), act: () => verbs.logIn(env, account) };
+      }
       return { action: 'scroll', dwellMs: 5000, act: () => verbs.scrollPage(env, 0.2 + rng.next() * 0.6) };
     }
 
@@ -364,8 +371,22 @@ export function decide(ctx: PolicyContext): Step | End {
       };
 
     case 'placed': {
-      const txn = mem.transactionId ?? env.doc.querySelector('main[data-shoplab-page="order"]')?.getAttribute('data-transaction-id') ?? undefined;
-      return end('purchase', 'purchased', txn);
+      mem.transactionId ??= env.doc.querySelector('main[data-shoplab-page="order"]')?.getAttribute('data-transaction-id') ?? undefined;
+      // A first-time buyer may create an account to track the order; the loyal kind more often.
+      if (!mem.accountOffered && !verbs.signedIn(env) && !verbs.rememberedAccount(env)) {
+        mem.accountOffered = true;
+        if (rng.chance(0.15 + 0.4 * t.loyalty)) {
+          const first = rng.pick(FAKE_FIRST);
+          const last = rng.pick(FAKE_LAST);
+          const c: verbs.Credentials = {
+            fullName: `${first} ${last}`,
+            email: `${first}.${last}.${rng.int(1000, 99999)}@example.com`.toLowerCase(),
+            password: `pw-${rng.int(100000, 999999)}-${rng.int(100000, 999999)}`,
+          };
+          return { action: 'sign-up', dwellMs: 6000 + typingMs(persona, `${c.fullName}${c.email}${c.password}`), act: () => verbs.signUp(env, c) };
+        }
+      }
+      return end('purchase', 'purchased', mem.transactionId);
     }
   }
 }

@@ -100,6 +100,11 @@ interface SimHook {
   clientId?: string;
   /** Set on hooks the engine installs; a hook without it was put there by a runner before the page loaded. */
   engine?: true;
+  /**
+   * Set by a runner that reuses a page for this visit: the dataLayer length before the visit's landing, so that
+   * the session's events exclude the previous visitors'. Absent: the page was loaded for this visit.
+   */
+  dataLayerStart?: number;
 }
 
 interface SimWindow {
@@ -354,7 +359,7 @@ export async function simulateUser(env: PageEnv, params: SimulateParams = {}, co
     savedAt: Date.now(),
   };
   const layer = (w.dataLayer ??= []);
-  return runSession(env, state, rng, preinstalled ? 0 : layer.length, signal, control);
+  return runSession(env, state, rng, preinstalled ? (preinstalled.dataLayerStart ?? 0) : layer.length, signal, control);
 }
 
 /** Resumes a session saved by the previous page (see installResumeHook), after the store has settled. */

@@ -269,28 +269,70 @@ export interface Credentials {
   fullName?: string;
 }
 
+/** Where the shopper keeps the account they made in this store: their own memory, kept with the browser. */
+const ACCOUNT_KEY = 'shoplab:sim-account';
+
+const LOGIN_NAME = /^log ?in$/i;
+const SIGNUP_NAME = /^(sign ?up|create (an )?account)$/i;
+
 /**
- * Opens the account form (a link named "Log in" or "Sign up" in the page) and submits it; the store answers by
- * navigating. Needs the login/sign-up pages of docs/dom-contract.md; fails with a clear reason without them.
+ * Opens the account form and submits it; the store answers by navigating. The login page is linked from the
+ * main navigation ("Log in"), the sign-up page from the login page ("Create an account") — docs/dom-contract.md
+ * "Accounts"; fails with a clear reason when a link, field or button is missing.
  */
 async function accountForm(env: PageEnv, kind: 'login' | 'signup', c: Credentials): Promise<void> {
-  const linkName = kind === 'login' ? /^log ?in$/i : /^sign ?up$/i;
-  if (pageKind(env) !== kind) {
-    const link = queryByRole(env.doc, 'link', linkName);
-    if (!link) throw new SimulationError(`the store has no "${kind === 'login' ? 'Log in' : 'Sign up'}" link`);
-    await navigating(env, `opening ${kind}`, () => click(env, link));
+  if (pageKind(env) !== kind && pageKind(env) !== 'login') {
+    const link = queryByRole(env.doc, 'link', LOGIN_NAME);
+    if (!link) throw new SimulationError('the store has no "Log in" link');
+    await navigating(env, 'opening the login page', () => click(env, link));
   }
-  if (kind === 'signup' && c.fullName) typeInto(env, await findByRole(env, 'textbox', 'Full name', undefined, SETTLE_TIMEOUT_MS), c.fullName);
-  typeInto(env, await findByRole(env, 'textbox', 'Email', undefined, SETTLE_TIMEOUT_MS), c.email);
+  if (kind === 'signup' && pageKind(env) !== 'signup') {
+    const link = queryByRole(env.doc.querySelector('main') ?? env.doc, 'link', SIGNUP_NAME);
+    if (!link) throw new SimulationError('the login page has no "Create an account" link');
+    await navigating(env, 'opening sign up', () => click(env, link));
+  }
+  const main = env.doc.querySelector('main') ?? undefined;
+  if (kind === 'signup') typeInto(env, await findByRole(env, 'textbox', /^(full )?name$/i, main, SETTLE_TIMEOUT_MS), c.fullName ?? c.email.split('@')[0] ?? 'Shopper');
+  typeInto(env, await findByRole(env, 'textbox', 'Email', main, SETTLE_TIMEOUT_MS), c.email);
   const password = env.doc.querySelector('main input[type="password"]');
   if (!(password instanceof env.win.HTMLInputElement)) throw new SimulationError(`the ${kind} form has no password field`);
   typeText(env, password, c.password);
-  const submit = await findByRole(env, 'button', linkName, env.doc.querySelector('main') ?? undefined);
-  await navigating(env, `submitting ${kind}`, () => click(env, submit));
+  const submit = await findByRole(env, 'button', kind === 'login' ? LOGIN_NAME : SIGNUP_NAME, main);
+  // The store navigates on success and announces an alert on refusal (an unknown email, a taken one).
+  const refusal = (): string => env.doc.querySelector('main [role="alert"]')?.textContent?.trim() ?? '';
+  const before = navCounter(env);
+  click(env, submit);
+  await waitFor(env, () => navCounter(env) > before || refusal(), { what: `the store's answer to ${kind}`, timeout: SETTLE_TIMEOUT_MS });
+  if (navCounter(env) <= before) throw new SimulationError(`${kind} was refused: ${refusal()}`);
 }
 
 export const logIn = (env: PageEnv, c: Credentials): Promise<void> => accountForm(env, 'login', c);
-export const signUp = (env: PageEnv, c: Credentials): Promise<void> => accountForm(env, 'signup', c);
+
+/** Signs up and remembers the account with the browser, so that a later visit can log in with it. */
+export async function signUp(env: PageEnv, c: Credentials): Promise<void> {
+  await accountForm(env, 'signup', c);
+  try {
+    env.win.localStorage.setItem(ACCOUNT_KEY, JSON.stringify({ email: c.email, password: c.password }));
+  } catch {
+    // Storage disabled: the shopper will not remember the account next time.
+  }
+}
+
+/** The account this browser's shopper made here earlier, if any. */
+export function rememberedAccount(env: PageEnv): Credentials | undefined {
+  try {
+    const v = JSON.parse(env.win.localStorage.getItem(ACCOUNT_KEY) ?? 'null') as Partial<Credentials> | null;
+    return v && typeof v.email === 'string' && typeof v.password === 'string' ? { email: v.email, password: v.password } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The store shows a signed-in shopper: its main navigation links to "Account" instead of "Log in". */
+export function signedIn(env: PageEnv): boolean {
+  const nav = queryByRole(env.doc, 'navigation', 'Main') ?? env.doc.querySelector('nav');
+  return !!nav && !!queryByRole(nav, 'link', /^account$/i);
+}
 
 function typeInto(env: PageEnv, el: Element, text: string): void {
   if (!(el instanceof env.win.HTMLInputElement || el instanceof env.win.HTMLTextAreaElement)) throw new SimulationError('expected a text field');

@@ -19,6 +19,32 @@ function jar(initial: Record<string, string> = {}): { cookie: string } {
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
 
 describe('session store', () => {
+  it('reads document.cookie once per task, keeps its own writes, and sees another tab\'s change in the next task', async () => {
+    const doc = jar();
+    let reads = 0;
+    const counted = {
+      get cookie() {
+        reads += 1;
+        return doc.cookie;
+      },
+      set cookie(line: string) {
+        doc.cookie = line;
+      },
+    };
+    const store = createSessionStore(counted, 'G-TEST');
+    const first = store.touch(T0, true);
+    const second = store.touch(T0 + 1000);
+    expect(reads).toBe(1);
+    expect(second.isNewSession).toBe(false);
+    expect(second.session.id).toBe(first.session.id);
+    // Another tab starts a new session (a later id) between two tasks.
+    await Promise.resolve();
+    doc.cookie = `_ga_TEST=GS1.1.${T0 / 1000 + 60}.7.1.${T0 + 61_000}.3; path=/`;
+    const third = store.touch(T0 + 62_000);
+    expect(reads).toBe(2);
+    expect(third.session).toMatchObject({ id: T0 / 1000 + 60, number: 7 });
+  });
+
   it('creates a _ga client id on the first hit and reports a first visit', () => {
     const doc = jar();
     const store = createSessionStore(doc, 'G-TEST');

@@ -38,7 +38,11 @@ interface CookieJar {
 }
 
 export function readCookie(doc: CookieJar, name: string): string | undefined {
-  for (const part of doc.cookie.split(';')) {
+  return cookieValue(doc.cookie, name);
+}
+
+function cookieValue(text: string, name: string): string | undefined {
+  for (const part of text.split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
   }
@@ -78,16 +82,46 @@ function formatSession(s: SessionState): string {
 /**
  * @param proposeClientId supplies the client id for a browser that has none yet (a simulator's planned user);
  *   when it returns undefined a random id is made, as gtag.js does.
+ * @param endOfTask runs a callback once the current task's synchronous work is done. Default queueMicrotask.
+ *   Reading `document.cookie` is a synchronous round trip to the browser's cookie store, and a burst of
+ *   pushes (page_view with its view events) would make several: the store reads the cookies once per task and
+ *   keeps its own writes in that snapshot, so another tab's change is still seen from the next task on.
  */
-export function createSessionStore(doc: CookieJar, measurementId: string, proposeClientId: () => string | undefined = () => undefined): SessionStore {
+export function createSessionStore(
+  doc: CookieJar,
+  measurementId: string,
+  proposeClientId: () => string | undefined = () => undefined,
+  endOfTask: (fn: () => void) => void = (fn) => queueMicrotask(fn),
+): SessionStore {
   const sessionCookie = `_ga_${measurementId.replace(/^G-/, '')}`;
+  let snapshot: Map<string, string> | undefined;
+
+  function cookies(): Map<string, string> {
+    if (!snapshot) {
+      const text = doc.cookie;
+      snapshot = new Map();
+      for (const name of ['_ga', sessionCookie]) {
+        const value = cookieValue(text, name);
+        if (value !== undefined) snapshot.set(name, value);
+      }
+      endOfTask(() => {
+        snapshot = undefined;
+      });
+    }
+    return snapshot;
+  }
+
+  function write(name: string, value: string): void {
+    writeCookie(doc, name, value);
+    cookies().set(name, value);
+  }
 
   function ensureClientId(t: number): { id: string; created: boolean } {
-    const existing = clientIdFromGaCookie(readCookie(doc, '_ga') ?? '');
+    const existing = clientIdFromGaCookie(cookies().get('_ga') ?? '');
     if (existing) return { id: existing, created: false };
     const proposed = proposeClientId();
     const id = proposed && /^\d+\.\d+$/.test(proposed) ? proposed : `${randomUint31()}.${Math.floor(t / 1000)}`;
-    writeCookie(doc, '_ga', gaCookieValue(id));
+    write('_ga', gaCookieValue(id));
     return { id, created: true };
   }
 
@@ -95,14 +129,14 @@ export function createSessionStore(doc: CookieJar, measurementId: string, propos
     clientId: () => ensureClientId(Date.now()).id,
     touch(t, isPageView = false) {
       const { created } = ensureClientId(t);
-      const prev = parseSession(readCookie(doc, sessionCookie));
+      const prev = parseSession(cookies().get(sessionCookie));
       const expired = !prev || t - prev.lastAt > SESSION_TIMEOUT_MS || t < prev.id * 1000;
       const session: SessionState = expired
         ? { id: Math.floor(t / 1000), number: (prev?.number ?? 0) + 1, engaged: false, lastAt: t, pageViews: 0 }
         : { ...prev, lastAt: t };
       if (isPageView) session.pageViews += 1;
       if (session.pageViews >= 2 || t - session.id * 1000 >= ENGAGED_AFTER_MS) session.engaged = true;
-      writeCookie(doc, sessionCookie, formatSession(session));
+      write(sessionCookie, formatSession(session));
       return { session, isNewSession: expired, isFirstVisit: created };
     },
   };

@@ -26,6 +26,7 @@ interface Flags {
   dryRun?: boolean;
   url?: string;
   json?: boolean;
+  reusePages: boolean;
   data: string;
 }
 
@@ -48,9 +49,10 @@ export function registerSimulate(program: Command): void {
     .option('--dry-run', 'plan and print the sessions without launching a browser')
     .option('--url <url>', 'a store already being served, e.g. one tagged with GTM (default: serve ./public with an in-process collector)')
     .option('--json', 'print the summary as JSON')
+    .option('--no-reuse-pages', 'load the store afresh for every visit instead of landing client-side on a reused page (slower; for diagnosing a store)')
     .addOption(dataOption())
     .action(async (o: Flags) => {
-      const outcome = await simulateCommand({ ...o, quiet: o.json || o.dryRun });
+      const outcome = await simulateCommand({ ...o, softVisits: o.reusePages, quiet: o.json || o.dryRun });
       if (o.dryRun) {
         printDryRun(outcome, !!o.json);
         return;

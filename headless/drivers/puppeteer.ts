@@ -19,6 +19,10 @@ class PuppeteerPage implements DriverPage {
     this.scriptId = (await this.page.evaluateOnNewDocument(source)).identifier;
   }
 
+  async setExtraHeaders(headers: Readonly<Record<string, string>>): Promise<void> {
+    await this.page.setExtraHTTPHeaders({ ...headers });
+  }
+
   async goto(url: string, timeoutMs: number): Promise<void> {
     await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   }

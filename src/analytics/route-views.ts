@@ -24,9 +24,21 @@ let awaitingPath: string | null = null;
 let beforeSettle: (() => void) | null = null;
 let fallbackTimer: number | undefined;
 
+/** Route changes begun on this page, the first render included. */
+let routeCount = 0;
+
 /** Called from gatsby-browser's onPreRouteUpdate, before the new page renders. */
 export function beginRoute(): void {
   routePending = true;
+  routeCount += 1;
+}
+
+/**
+ * Which route change the page is rendering: each page_view begins a new one, even to the same address (where
+ * React keeps the page mounted), so view events keyed by it fire again after every page_view.
+ */
+export function currentRoute(): number {
+  return routeCount;
 }
 
 /** Sends a page's view event now, or right after the page_view when a route change is under way. */

@@ -16,6 +16,14 @@ function simHook(): SimHook | undefined {
   return typeof hook?.now === 'function' ? (hook as SimHook) : undefined;
 }
 
+/**
+ * Starts the per-page counter again, as a fresh page load would: a runner that reuses one page for several
+ * visitors (the `shoplab:visit` event) must mint the same ids as a runner that loads a page per visitor.
+ */
+export function resetIdCounter(): void {
+  counter = 0;
+}
+
 /** The client id part of a `_ga` cookie (`GA1.1.<random>.<seconds>`), digits only; '0' when there is none. */
 export function clientIdFromCookie(cookie: string): string {
   const m = /(?:^|;\s*)_ga=GA\d+\.\d+\.(\d+)\.(\d+)/.exec(cookie);

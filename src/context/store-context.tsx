@@ -107,6 +107,8 @@ const useIsomorphicLayoutEffect = isBrowser ? useLayoutEffect : useEffect;
  * too, so a page has two providers and a reset must reach both.
  */
 const resetters = new Set<() => void>();
+/** Same providers: each re-reads cart, wishlist, signed-in user and orders from storage. */
+const reloaders = new Set<() => void>();
 
 /**
  * The tags forget the user id on every full page load: tell them again who is signed in. Called once per
@@ -136,6 +138,17 @@ export function resetStore(): void {
   clearLastOrder();
   for (const reset of resetters) reset();
   if (wasSignedIn) pushUserId(null);
+}
+
+/**
+ * Storage now holds another visitor's state (a runner restored a returning shopper's cookies and storage into a
+ * reused page; gatsby-browser wires this to `shoplab:visit`): read it as a fresh page load would, and tell the
+ * tags who is signed in. No analytics.
+ */
+export function reloadStore(): void {
+  if (!isBrowser) return;
+  for (const reload of reloaders) reload();
+  announceSignedInUser();
 }
 
 export function lineKey(productId: string, variant?: string): string {
@@ -203,15 +216,18 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
   // Read storage in a layout effect: the server render and the hydrating render must both show an empty cart,
   // and the stored one must be in place before Gatsby's onRouteUpdate reports the page as settled.
   useIsomorphicLayoutEffect(() => {
-    const stored = readCart();
-    linesRef.current = stored;
-    setLines(stored);
-    setLastOrder(readLastOrder());
-    wishlistRef.current = readWishlist();
-    setWishlist(wishlistRef.current);
-    userRef.current = readSession();
-    setUser(userRef.current);
-    setAllOrders(readOrders());
+    const load = (): void => {
+      const stored = readCart();
+      linesRef.current = stored;
+      setLines(stored);
+      setLastOrder(readLastOrder());
+      wishlistRef.current = readWishlist();
+      setWishlist(wishlistRef.current);
+      userRef.current = readSession();
+      setUser(userRef.current);
+      setAllOrders(readOrders());
+    };
+    load();
     setHydrated(true);
     const reset = (): void => {
       linesRef.current = [];
@@ -223,8 +239,10 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
       setLastOrder(null);
     };
     resetters.add(reset);
+    reloaders.add(load);
     return () => {
       resetters.delete(reset);
+      reloaders.delete(load);
     };
   }, []);
 
