@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { PUBLIC_DIR, simulateCommand } from '../cli/simulate';
 import { startServer, type RunningServer } from '../collector/server';
-import { CHROMIUM_ARGS, chromiumPath } from '../headless/chromium';
+import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
 import { DEVICE_PROFILES } from '../headless/devices';
 import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
 import type { Figure } from './figure';
@@ -118,6 +118,23 @@ async function replay(browser: Browser, url: string, record: SessionRecord): Pro
           await page.click('::-p-aria([name="Place order"][role="button"])');
           await page.waitForSelector('main[data-shoplab-page="order"][data-transaction-id]');
           break;
+        case 'sign-up':
+        case 'log-in':
+          // The replay's fresh browser has no account to log in with: both become a sign-up, the same kind of work
+          // (two route changes, three typed fields, a submit) as the recorded step.
+          await navigate(() => page.click('nav ::-p-aria([name="Log in"][role="link"])'));
+          await navigate(() => page.click('main ::-p-aria([name="Create an account"][role="link"])'));
+          for (const [label, value] of [
+            ['Name', 'Alex Kim'],
+            ['Email', `alex.${record.plan.index}.${Date.now()}@example.com`],
+          ] as const) {
+            await page.type(`main ::-p-aria([name="${label}"][role="textbox"])`, value);
+          }
+          await page.type('main input[type="password"]', 'pw-123456-654321');
+          await navigate(() => page.click('main ::-p-aria([name="Create account"][role="button"])'));
+          break;
+        case 'leave':
+          break;
         default:
           throw new Error(`the baseline cannot replay action "${a.action}"`);
       }
@@ -130,6 +147,12 @@ async function replay(browser: Browser, url: string, record: SessionRecord): Pro
   } finally {
     await context.close().catch(() => undefined);
   }
+}
+
+/** The runner's own browser (headless/chromium.ts runnerBrowser), so that all three figures share it. */
+function launchLikeRunner(): Promise<Browser> {
+  const b = runnerBrowser();
+  return puppeteer.launch({ executablePath: b.executablePath, headless: b.shell ? 'shell' : true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
 }
 
 /** In-page loop of client-side route changes over the store's own links, for `seconds`. */
@@ -151,7 +174,7 @@ function routeLoop(seconds: number): string {
 }
 
 async function physical(server: RunningServer): Promise<number> {
-  const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+  const browser = await launchLikeRunner();
   try {
     const pages = await Promise.all(
       Array.from({ length: Math.max(2, cpus().length * 2) }, async () => {
@@ -189,7 +212,7 @@ export async function run(): Promise<Figure[]> {
     let baselineTried = 0;
     let routeRate = 0;
     try {
-      const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+      const browser = await launchLikeRunner();
       try {
         const queue = out.sessions.filter((s) => s.result && !s.error).slice(0, BASELINE_SESSIONS);
         baselineTried = queue.length;
@@ -209,6 +232,7 @@ export async function run(): Promise<Figure[]> {
     } finally {
       await server.close();
     }
+    if (baselineDone < baselineTried * 0.9) throw new Error(`the baseline replayed only ${baselineDone} of ${baselineTried} sessions; its rate would mean nothing`);
     const runnerRate = sessions / out.seconds;
     const limit = routeRate / Math.max(routeChangesPerSession, 1e-9);
     return [

@@ -8,7 +8,7 @@
  * the browser state the previous one left.
  */
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium';
+import { CHROMIUM_ARGS, runnerBrowser } from './chromium';
 import { DEVICE_PROFILES } from './devices';
 import { reason, type BrowserDriver, type DriverBrowser, type DriverPage } from './drivers/driver';
 import { puppeteerDriver } from './drivers/puppeteer';
@@ -203,7 +203,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     while (!browser?.connected()) {
       launching ??= (async () => {
         await browser?.close();
-        browser = await driver.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+        browser = await driver.launch({ ...runnerBrowser(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
         generation += 1;
       })().finally(() => {
         launching = undefined;

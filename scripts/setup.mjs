@@ -40,23 +40,37 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   }
 }
 
-// 2. Chromium.
+// 2. Chromium (Debian): the full browser for tests and screenshots, and its headless shell, which the runner
+// drives (headless/chromium.ts). The shell is optional: without it the runner uses the full browser.
 const chromium = process.env.SHOPLAB_CHROMIUM || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const wanted = [];
 if (!chromium || !existsSync(chromium)) {
   if (process.env.SHOPLAB_CHROMIUM) {
     console.error(`shoplab setup: SHOPLAB_CHROMIUM=${process.env.SHOPLAB_CHROMIUM} does not exist`);
     process.exit(1);
   }
+  wanted.push('chromium');
+}
+if (!process.env.SHOPLAB_CHROMIUM && !existsSync('/usr/bin/chromium-headless-shell')) wanted.push('chromium-headless-shell');
+if (wanted.length > 0) {
   if (process.getuid?.() !== 0) {
-    console.error('shoplab setup: Chromium is missing; install it with `sudo apt-get install -y chromium` (or set SHOPLAB_CHROMIUM)');
-    process.exit(1);
-  }
-  step('installing Debian chromium (apt-get)');
-  run('apt-get', ['update', '-qq'], 'apt-get update');
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { cwd: root, stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (r.status !== 0) {
-    console.error('shoplab setup: apt-get install chromium failed');
-    process.exit(1);
+    const message = `shoplab setup: install ${wanted.join(' and ')} with \`sudo apt-get install -y ${wanted.join(' ')}\``;
+    if (wanted.includes('chromium')) {
+      console.error(`${message} (or set SHOPLAB_CHROMIUM)`);
+      process.exit(1);
+    }
+    console.warn(`${message}; the runner uses the full chromium until then (slower)`);
+  } else {
+    step(`installing Debian ${wanted.join(' and ')} (apt-get)`);
+    run('apt-get', ['update', '-qq'], 'apt-get update');
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', ...wanted], { cwd: root, stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) {
+      if (wanted.includes('chromium') || !existsSync(chromium ?? '')) {
+        console.error(`shoplab setup: apt-get install ${wanted.join(' ')} failed`);
+        process.exit(1);
+      }
+      console.warn('shoplab setup: apt-get install chromium-headless-shell failed; the runner uses the full chromium (slower)');
+    }
   }
 }
 

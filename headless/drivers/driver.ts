@@ -16,6 +16,8 @@ export const OWN_SIGNALS = { handleSIGINT: false, handleSIGTERM: false, handleSI
 
 export interface LaunchOptions {
   executablePath: string;
+  /** The executable is a Chromium headless shell (see headless/chromium.ts). */
+  shell?: boolean;
   args: readonly string[];
 }
 

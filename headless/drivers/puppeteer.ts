@@ -77,7 +77,7 @@ class PuppeteerBrowser implements DriverBrowser {
 export const puppeteerDriver: BrowserDriver = {
   name: 'puppeteer',
   async launch(opts: LaunchOptions) {
-    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: true, args: [...opts.args], ...OWN_SIGNALS });
+    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: opts.shell ? 'shell' : true, args: [...opts.args], ...OWN_SIGNALS });
     return new PuppeteerBrowser(browser);
   },
 };
