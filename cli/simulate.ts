@@ -12,7 +12,7 @@ import { playwrightDriver } from '../headless/drivers/playwright';
 import { puppeteerDriver } from '../headless/drivers/puppeteer';
 import { journalPath, openJournal, type JournalEntry } from '../headless/journal';
 import { parseShard, planRun, shardPlan, type PlannedSession } from '../headless/plan';
-import { builtInSampler, loadPopulationFile } from '../headless/population';
+import { builtInSampler, DEFAULT_POPULATION_PATH, loadPopulationFile } from '../headless/population';
 import { findPersona } from '../simulator/personas';
 import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
 import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
@@ -133,7 +133,9 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const shardText = opts.shard ?? '1/1';
   const shard = parseShard(shardText);
   const start = opts.start ?? (pace === 'realtime' ? Date.now() : Date.now() - days * DAY_MS);
-  const sampler = opts.population ? loadPopulationFile(opts.population) : builtInSampler(opts.persona);
+  // Without --population: the named built-in personas, or else the default population.
+  const populationFile = opts.population ?? (opts.persona?.length ? undefined : DEFAULT_POPULATION_PATH);
+  const sampler = populationFile ? loadPopulationFile(populationFile) : builtInSampler(opts.persona);
   const plan = planRun({ users: opts.users, seed: opts.seed, start, days, sampler });
   const mine = shardPlan(plan, shard);
   const base = { runId, summary: undefined, sessions: [], planned: mine.length, skipped: 0, retried: 0, pageLoads: 0, softVisits: 0, failed: 0, stopped: false, seconds: 0, dataDir: opts.data };
@@ -149,7 +151,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const warehouse = server?.warehouse;
   const journal = openJournal(
     journalPath(opts.data, runId, shardText),
-    { type: 'run', runId, seed: opts.seed, users: opts.users, start, days, shard: shardText, population: opts.population ? resolve(opts.population) : (opts.persona ?? []).join(','), pace },
+    { type: 'run', runId, seed: opts.seed, users: opts.users, start, days, shard: shardText, population: populationFile ? resolve(populationFile) : (opts.persona ?? []).join(','), pace },
     !!opts.resume,
   );
   const url = opts.url ?? server?.url ?? '';

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DAILY_CURVE, MIN_VISIT_GAP_MS, parseShard, planRun, shardPlan } from './plan';
+import { findPersona } from '../simulator/personas';
 import { builtInSampler } from './population';
 
 const START = Date.UTC(2026, 10, 2); // a Monday
+const NIGHT_OWL_ID = 'window-shopper';
+const OFFICE_ID = 'mission-shopper';
 const base = { users: 300, seed: 'plan', start: START, days: 14 };
 
 describe('planRun', () => {
@@ -53,7 +56,11 @@ describe('planRun', () => {
   });
 
   it('spreads arrivals along the daily curve and keeps them inside [start, start + days)', () => {
-    const plan = planRun({ ...base, users: 2000 });
+    // A persona with no active hours of its own arrives along the store's daily curve.
+    const plain = findPersona('bargain-hunter');
+    const { activeHours: _unused, ...traits } = plain.traits;
+    void _unused;
+    const plan = planRun({ ...base, users: 2000, sampler: () => ({ persona: { ...plain, traits }, visitsPerWeek: 1 }) });
     const byHour = new Array<number>(24).fill(0);
     for (const s of plan) {
       expect(s.startTime).toBeGreaterThanOrEqual(START);
@@ -62,6 +69,22 @@ describe('planRun', () => {
     }
     // The evening peak (20h, weight 1.25) sees many times the traffic of 3-4 am (weight 0.08).
     expect(byHour[20]! / Math.max(1, byHour[3]!)).toBeGreaterThan(DAILY_CURVE[20] / DAILY_CURVE[3] / 2);
+  });
+
+  it('schedules each persona at its own active hours', () => {
+    const plan = planRun({ ...base, users: 1000 });
+    const nightShare = (id: string): number => {
+      const s = plan.filter((p) => p.personaId === id);
+      return s.filter((p) => new Date(p.startTime).getUTCHours() <= 2).length / s.length;
+    };
+    const officeShare = (id: string): number => {
+      const s = plan.filter((p) => p.personaId === id);
+      const h = (p: (typeof s)[number]): number => new Date(p.startTime).getUTCHours();
+      return s.filter((p) => h(p) >= 9 && h(p) <= 16).length / s.length;
+    };
+    // The night owl shops around midnight; the office-hours persona hardly ever does, and mostly by day.
+    expect(nightShare(NIGHT_OWL_ID)).toBeGreaterThan(3 * nightShare(OFFICE_ID));
+    expect(officeShare(OFFICE_ID)).toBeGreaterThan(0.5);
   });
 
   it('rejects a malformed shard with the expected form', () => {

@@ -73,14 +73,18 @@ export function shardOf(user: number, n: number): number {
   return (user % n) + 1;
 }
 
-/** Cumulative weights of every hour slot of the run, for drawing arrival times by binary search. */
-function hourSlots(start: number, days: number): { cumulative: Float64Array; count: number } {
+/**
+ * Cumulative weights of every hour slot of the run, for drawing arrival times by binary search: the weekly curve
+ * times the persona's own active hours when it has them (24 weights, not all zero), else the store's daily curve.
+ */
+function hourSlots(start: number, days: number, activeHours?: readonly number[]): { cumulative: Float64Array; count: number } {
+  const daily = activeHours?.length === 24 && activeHours.every((w) => Number.isFinite(w) && w >= 0) && activeHours.some((w) => w > 0) ? activeHours : DAILY_CURVE;
   const count = Math.max(1, Math.ceil((days * DAY_MS) / HOUR_MS));
   const cumulative = new Float64Array(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
     const at = new Date(start + i * HOUR_MS);
-    total += DAILY_CURVE[at.getUTCHours()]! * WEEKLY_CURVE[at.getUTCDay()]!;
+    total += daily[at.getUTCHours()]! * WEEKLY_CURVE[at.getUTCDay()]!;
     cumulative[i] = total;
   }
   return { cumulative, count };
@@ -138,14 +142,20 @@ export function planRun(opts: PlanOptions): PlannedSession[] {
   if (!Number.isFinite(opts.start)) throw new Error('--start is not a date');
   const sampler = opts.sampler ?? builtInSampler();
   const end = opts.start + opts.days * DAY_MS;
-  const slots = hourSlots(opts.start, opts.days);
+  const slotsByHours = new Map<string, ReturnType<typeof hourSlots>>();
+  const slotsFor = (activeHours: readonly number[] | undefined): ReturnType<typeof hourSlots> => {
+    const key = activeHours?.join(',') ?? '';
+    let slots = slotsByHours.get(key);
+    if (!slots) slotsByHours.set(key, (slots = hourSlots(opts.start, opts.days, activeHours)));
+    return slots;
+  };
   const sessions: Omit<PlannedSession, 'index'>[] = [];
   for (let user = 0; user < opts.users; user++) {
     // One stream per user (not one for the run), so that a user's plan never depends on the users before it.
     const rng = createRng(`${opts.seed}/user/${user}`);
     const sampled = sampler(rng.fork('persona'));
     const persona = findPersona(sampled.persona);
-    const visits = userVisits(rng.fork('visits'), sampled.visitsPerWeek, slots, opts.start, end);
+    const visits = userVisits(rng.fork('visits'), sampled.visitsPerWeek, slotsFor(persona.traits.activeHours), opts.start, end);
     const clientId = `${rng.int(100_000_000, 2_147_483_647)}.${Math.floor(visits[0]! / 1000)}`;
     visits.forEach((startTime, visit) => {
       sessions.push({

@@ -4,7 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { BUILT_IN_PERSONAS, findPersona, type Persona } from '../simulator/personas';
+import { parsePopulation, samplePersona } from '../simulator/population';
 import type { Rng } from '../simulator/rng';
+
+/** populations/default.json (docs/population.md): what `shoplab simulate` runs without --population or --persona. */
+export { DEFAULT_POPULATION_PATH } from '../simulator/population-file';
 
 export interface SampledUser {
   /** A built-in persona id or a full persona, handed to `simulateUser` as is. */
@@ -35,9 +39,13 @@ interface Segment {
 }
 
 /**
- * Reads a population file: `{ "segments": [{ "persona": "<built-in id>" | {full persona}, "weight": 3,
- * "visitsPerWeek": 2 }, ...] }` — a user is drawn from a segment with probability proportional to its weight.
- * Throws naming the file and the offending segment.
+ * Reads a population file in either of two forms:
+ * - a population of persona distributions (docs/population.md, validated by simulator/population.ts, e.g.
+ *   populations/default.json): each user is a persona drawn from a segment by weight, every field from its
+ *   distribution, visiting `traits.visitFrequency` times a week;
+ * - a mix of whole personas: `{ "segments": [{ "persona": "<built-in id>" | {full persona}, "weight": 3,
+ *   "visitsPerWeek": 2 }, ...] }`.
+ * Throws naming the file and the offending field.
  */
 export function loadPopulationFile(file: string): UserSampler {
   let raw: unknown;
@@ -48,6 +56,13 @@ export function loadPopulationFile(file: string): UserSampler {
   }
   const segments = (raw as { segments?: unknown })?.segments;
   if (!Array.isArray(segments) || segments.length === 0) throw new Error(`population ${file}: expected {"segments": [...]} with at least one segment`);
+  if (!segments.some((s: unknown) => !!s && typeof s === 'object' && 'persona' in s)) {
+    const population = parsePopulation(raw, file);
+    return (rng) => {
+      const persona = samplePersona(population, rng);
+      return { persona, visitsPerWeek: persona.traits.visitFrequency > 0 ? persona.traits.visitFrequency : DEFAULT_VISITS_PER_WEEK };
+    };
+  }
   const parsed: Segment[] = segments.map((s: unknown, i) => {
     const seg = (s ?? {}) as { persona?: unknown; weight?: unknown; visitsPerWeek?: unknown };
     const where = `population ${file}: segments[${i}]`;
