@@ -17,6 +17,7 @@ import { findPersona } from '../simulator/personas';
 import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
 import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import type { Warehouse } from '../warehouse/warehouse';
+import { batchWriter } from './batch-writer';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
 
@@ -163,6 +164,15 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const onSigint = (): void => stop.abort();
   opts.signal?.addEventListener('abort', onSigint, { once: true });
   process.once('SIGINT', onSigint);
+  // Ground truth is written in batches (one transaction per table per batch, not per session); the runner journals
+  // a session only once its batch has been committed.
+  const truth = warehouse
+    ? batchWriter<SessionRecord>(async (records) => {
+        await saveSimSessions(warehouse, records.map((r) => toRow(runId, r)));
+        const users = records.filter((r) => r.result).map((r) => simUserRow(runId, r.result!.clientId || r.plan.clientId, r.result!.persona));
+        await saveSimUsers(warehouse, users);
+      })
+    : undefined;
   try {
     if (warehouse) {
       await saveSimSessions(warehouse, []);
@@ -186,15 +196,12 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       // Our own collector places each shopper from the persona's region; another store gets no extra header.
       ...(server ? { headersFor: geoHeaders } : {}),
       signal: stop.signal,
-      onSession: async (r) => {
-        if (warehouse) {
-          await saveSimSessions(warehouse, [toRow(runId, r)]);
-          if (r.result) await saveSimUsers(warehouse, [simUserRow(runId, r.result.clientId || r.plan.clientId, r.result.persona)]);
-        }
+      onSession: (r) => {
         finished += 1;
         if (r.error) failed += 1;
         events += r.result?.events.length ?? 0;
         progress?.update(finished, failed, events);
+        return truth?.add(r);
       },
     });
     progress?.end();

@@ -65,7 +65,10 @@ export interface RunOptions {
    * caller owns the warehouse). Without it a retried session may leave duplicate events behind.
    */
   purge?: (sessions: readonly PlannedSession[]) => Promise<void>;
-  /** Called for every finished session (success or final failure) before it is journaled; awaited. */
+  /**
+   * Called for every finished session (success or final failure); the session is journaled once the returned
+   * promise resolves. The worker does not wait for it before its next session, so a caller may batch its writes.
+   */
   onSession?: (record: SessionRecord) => Promise<void> | void;
   /**
    * Fault drills and tests: called when an attempt's page has loaded ('loaded') and when its session has ended
@@ -195,6 +198,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   const busyUsers = new Set<number>();
   const records: SessionRecord[] = [];
   let retried = 0;
+  const persisting = new Set<Promise<void>>();
+  let persistError: Error | undefined;
 
   let browser: DriverBrowser | undefined;
   let generation = 0;
@@ -337,7 +342,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
   const worker = async (): Promise<void> => {
     const slots = new Map<string, Slot>();
     try {
-      while (!opts.signal?.aborted && pending.length > 0) {
+      while (!opts.signal?.aborted && !persistError && pending.length > 0) {
         const plan = takeNext();
         if (!plan) {
           await untilWoken(wakeUp, opts.signal);
@@ -357,7 +362,6 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
             break;
           }
           if (record.state) states.set(plan.user, record.state);
-          await opts.onSession?.(record);
           const entry: JournalEntry = {
             type: 'session',
             index: plan.index,
@@ -369,7 +373,16 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           };
           if (record.error) entry.error = record.error;
           if (record.state) entry.state = record.state;
-          opts.journal?.append(entry);
+          // The journal vouches for a session only after onSession has stored what it must.
+          const journaled = Promise.resolve(opts.onSession?.(record)).then(() => opts.journal?.append(entry));
+          persisting.add(journaled);
+          journaled.then(
+            () => persisting.delete(journaled),
+            (err: unknown) => {
+              persisting.delete(journaled);
+              persistError ??= err instanceof Error ? err : new Error(String(err));
+            },
+          );
           records.push(record);
         } finally {
           busyUsers.delete(plan.user);
@@ -386,7 +399,9 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, worker));
   } finally {
     await browser?.close();
+    await Promise.allSettled([...persisting]);
   }
+  if (persistError) throw persistError;
   return {
     sessions: records,
     skipped,
