@@ -80,6 +80,16 @@ describe('Warehouse', () => {
     expect(stored).toEqual(row);
   });
 
+  it('reads back empty lists as empty lists and null records and fields as NULL', async () => {
+    const warehouse = await openWarehouse();
+    const row = sampleRow({ items: [], user_properties: [], ecommerce: null, user_id: null, geo: { city: null, country: 'Germany', continent: null, region: null, sub_continent: null, metro: null } });
+    await warehouse.insertEvents([row]);
+    const [stored] = await warehouse.query(`SELECT * FROM ${warehouse.dataset}.events`);
+    expect(stored).toEqual(row);
+    const [counts] = await warehouse.query(`SELECT items IS NULL AS items_null, len(items) AS n_items, ecommerce IS NULL AS ecommerce_null FROM ${warehouse.dataset}.events`);
+    expect(counts).toEqual({ items_null: false, n_items: 0, ecommerce_null: true });
+  });
+
   it('answers UNNEST queries over event_params and items', async () => {
     const warehouse = await openWarehouse();
     await warehouse.insertEvents([
