@@ -56,6 +56,13 @@ export interface ServerOptions {
    * retry. Default 50,000 (about two seconds of writes).
    */
   maxQueuedEvents?: number;
+  /**
+   * DuckDB threads of the warehouse instance. Ingest runs best on one: a group's INSERT and COMMIT are serial
+   * anyway, a second DuckDB thread mostly adds coordination (about half again the CPU per row in read_json), and
+   * the cores are better left to the HTTP side (parsing, validating, mapping the next requests). Raise it when the
+   * collector's process also runs heavy queries. Default 1.
+   */
+  duckdbThreads?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
 }
@@ -186,7 +193,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const maxQueuedEvents = opts.maxQueuedEvents ?? 50_000;
   const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir) : null;
-  const warehouse = await Warehouse.open({ dataDir: opts.dataDir, ...(opts.property !== undefined ? { property: opts.property } : {}) });
+  const warehouse = await Warehouse.open({
+    dataDir: opts.dataDir,
+    threads: opts.duckdbThreads ?? 1,
+    ...(opts.property !== undefined ? { property: opts.property } : {}),
+  });
   let firstTouch: FirstTouchStore;
   try {
     firstTouch = await FirstTouchStore.load(warehouse);

@@ -230,6 +230,13 @@ describe('Warehouse', () => {
     expect((error as Error).message).toBe(`warehouse ${file} is in use by another process (is \`shoplab serve\` running?)`);
   });
 
+  it('runs DuckDB on the number of threads asked for, and refuses a count that is not a positive integer', async () => {
+    const warehouse = await Warehouse.open({ dataDir: tempDir(), threads: 3 });
+    expect(await warehouse.query(`SELECT current_setting('threads') AS n`)).toEqual([{ n: 3 }]);
+    await warehouse.close();
+    await expect(Warehouse.open({ dataDir: tempDir(), threads: 0 })).rejects.toThrow('warehouse threads must be a positive integer, got 0');
+  });
+
   it('refuses an events table written with another schema', async () => {
     const dir = tempDir();
     const warehouse = await Warehouse.open({ dataDir: dir });
