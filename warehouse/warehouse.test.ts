@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,6 +228,22 @@ describe('Warehouse', () => {
     const error = await Warehouse.open({ dataDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WarehouseInUseError);
     expect((error as Error).message).toBe(`warehouse ${file} is in use by another process (is \`shoplab serve\` running?)`);
+  });
+
+  it('removes its scratch files on close, and those a dead process left behind on open', async () => {
+    const dir = tempDir();
+    const dead = spawn(process.execPath, ['-e', '']);
+    const deadPid = dead.pid;
+    await new Promise((resolve) => dead.once('exit', resolve));
+    for (const suffix of ['.ndjson', '.ids.ndjson', '.rejects.ndjson']) writeFileSync(path.join(dir, `.shoplab-ingest-${deadPid}-1${suffix}`), '{}');
+    const scratch = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.shoplab-ingest-'));
+    const warehouse = await Warehouse.open({ dataDir: dir });
+    expect(scratch().every((f) => f.startsWith(`.shoplab-ingest-${process.pid}-`))).toBe(true);
+    const reject = { received_at_micros: 1, endpoint: '/mp/collect', measurement_id: 'G-X', stream_id: '1', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'f', validation_code: 'NAME_INVALID', description: 'bad', payload: '{}' };
+    await warehouse.insertEvents([sampleRow()], { ids: ['id-1'], rejects: [reject] });
+    expect(scratch()).toHaveLength(3);
+    await warehouse.close();
+    expect(scratch()).toEqual([]);
   });
 
   it('runs DuckDB on the number of threads asked for, and refuses a count that is not a positive integer', async () => {
