@@ -6,11 +6,15 @@
  *   ingest.committed_events_per_s rows in the warehouse after the run, per second of load
  *   ingest.latency_p50 / _p99     request latency (autocannon)
  *   ingest.non_2xx_requests       answers other than 2xx (503 when the queue is full)
+ *   ingest.collector_cpu_per_event CPU time of the collector process (all its threads: HTTP, mapping, DuckDB) per
+ *                                 acknowledged event, from /proc (Linux). Unlike events/s it barely depends on what
+ *                                 else the machine runs, so it compares runs made on a shared machine.
+ *   ingest.loadgen_cpu_per_event  the same for this process (autocannon), which shares the cores.
  * BENCH_INGEST_SECONDS (default 10) and BENCH_INGEST_CONNECTIONS (default 64) tune the run.
  */
 
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCollectorProcess } from '../collector/collector-process';
@@ -31,6 +35,19 @@ function bodyTemplate(): string[] {
   return text.split(/"@CLIENT@"|-(\d+)(?=,"params")/);
 }
 
+/** User + system CPU time of a process in µs, or null where /proc is missing. */
+function processCpuMicros(pid: number | undefined): number | null {
+  const file = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(file)) return null;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks * (1_000_000 / CLOCK_TICKS_PER_S) : null;
+}
+/** USER_HZ, which Linux fixes at 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
+
 export async function run(): Promise<Figure[]> {
   const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
   const connections = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 64);
@@ -49,6 +66,8 @@ export async function run(): Promise<Figure[]> {
       });
       return out;
     };
+    const collectorCpuBefore = processCpuMicros(collector.child.pid);
+    const loadgenCpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await autocannon({
       url: `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local`,
@@ -59,6 +78,8 @@ export async function run(): Promise<Figure[]> {
       requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
     });
     const elapsed = (performance.now() - started) / 1000;
+    const collectorCpuAfter = processCpuMicros(collector.child.pid);
+    const loadgenCpu = process.cpuUsage(loadgenCpuBefore);
     await collector.stop();
     const warehouse = await Warehouse.open({ dataDir, readOnly: true });
     const [row] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events`);
@@ -71,6 +92,10 @@ export async function run(): Promise<Figure[]> {
       { name: 'ingest.latency_p50', value: result.latency.p50, unit: 'ms' },
       { name: 'ingest.latency_p99', value: result.latency.p99, unit: 'ms' },
       { name: 'ingest.non_2xx_requests', value: result.non2xx, unit: 'requests' },
+      ...(collectorCpuBefore !== null && collectorCpuAfter !== null && acknowledged > 0
+        ? [{ name: 'ingest.collector_cpu_per_event', value: Math.round((collectorCpuAfter - collectorCpuBefore) / acknowledged * 10) / 10, unit: 'µs' }]
+        : []),
+      ...(acknowledged > 0 ? [{ name: 'ingest.loadgen_cpu_per_event', value: Math.round((loadgenCpu.user + loadgenCpu.system) / acknowledged * 10) / 10, unit: 'µs' }] : []),
     ];
   } finally {
     if (collector.child.exitCode === null) await collector.stop();

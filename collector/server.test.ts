@@ -192,6 +192,12 @@ describe('POST /mp/collect', () => {
     expect(answered).toBeGreaterThanOrEqual(1);
   });
 
+  it('runs DuckDB on one thread unless told otherwise', async () => {
+    const threads = async (server: RunningServer): Promise<unknown> => (await server.warehouse.query(`SELECT current_setting('threads') AS n`))[0]?.n;
+    expect(await threads(await start())).toBe(1);
+    expect(await threads(await start({ duckdbThreads: 2 }))).toBe(2);
+  });
+
   it('says clearly when the port is taken', async () => {
     const first = await start();
     const port = Number(new URL(first.url).port);

@@ -56,6 +56,14 @@ export interface ServerOptions {
    * retry. Default 50,000 (about two seconds of writes).
    */
   maxQueuedEvents?: number;
+  /**
+   * DuckDB threads of the warehouse instance. Ingest runs best on one: a group's INSERT and COMMIT are serial
+   * anyway, a second DuckDB thread mostly adds coordination (about half again the CPU per row in read_json), and
+   * the cores are better left to the HTTP side (parsing, validating, mapping the next requests). Raise it when the
+   * collector's process also runs heavy queries. Default: env `SHOPLAB_DUCKDB_THREADS` if set (so that
+   * `shoplab serve` and the ingest bench can be compared at other counts), else 1.
+   */
+  duckdbThreads?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
 }
@@ -176,6 +184,14 @@ function truncate(text: string): string {
   return text.length > MAX_REJECT_PAYLOAD ? text.slice(0, MAX_REJECT_PAYLOAD) : text;
 }
 
+function duckdbThreadsFromEnv(): number {
+  const text = process.env.SHOPLAB_DUCKDB_THREADS;
+  if (text === undefined || text === '') return 1;
+  const threads = Number(text);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`SHOPLAB_DUCKDB_THREADS must be a positive integer, got ${JSON.stringify(text)}`);
+  return threads;
+}
+
 /** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -186,7 +202,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const maxQueuedEvents = opts.maxQueuedEvents ?? 50_000;
   const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir) : null;
-  const warehouse = await Warehouse.open({ dataDir: opts.dataDir, ...(opts.property !== undefined ? { property: opts.property } : {}) });
+  const warehouse = await Warehouse.open({
+    dataDir: opts.dataDir,
+    threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
+    ...(opts.property !== undefined ? { property: opts.property } : {}),
+  });
   let firstTouch: FirstTouchStore;
   try {
     firstTouch = await FirstTouchStore.load(warehouse);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,16 @@ describe('Warehouse', () => {
     await warehouse.insertEvents([row]);
     const [stored] = await warehouse.query(`SELECT * FROM ${warehouse.dataset}.events`);
     expect(stored).toEqual(row);
+  });
+
+  it('reads back empty lists as empty lists and null records and fields as NULL', async () => {
+    const warehouse = await openWarehouse();
+    const row = sampleRow({ items: [], user_properties: [], ecommerce: null, user_id: null, geo: { city: null, country: 'Germany', continent: null, region: null, sub_continent: null, metro: null } });
+    await warehouse.insertEvents([row]);
+    const [stored] = await warehouse.query(`SELECT * FROM ${warehouse.dataset}.events`);
+    expect(stored).toEqual(row);
+    const [counts] = await warehouse.query(`SELECT items IS NULL AS items_null, len(items) AS n_items, ecommerce IS NULL AS ecommerce_null FROM ${warehouse.dataset}.events`);
+    expect(counts).toEqual({ items_null: false, n_items: 0, ecommerce_null: true });
   });
 
   it('answers UNNEST queries over event_params and items', async () => {
@@ -218,6 +228,29 @@ describe('Warehouse', () => {
     const error = await Warehouse.open({ dataDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WarehouseInUseError);
     expect((error as Error).message).toBe(`warehouse ${file} is in use by another process (is \`shoplab serve\` running?)`);
+  });
+
+  it('removes its scratch files on close, and those a dead process left behind on open', async () => {
+    const dir = tempDir();
+    const dead = spawn(process.execPath, ['-e', '']);
+    const deadPid = dead.pid;
+    await new Promise((resolve) => dead.once('exit', resolve));
+    for (const suffix of ['.ndjson', '.ids.ndjson', '.rejects.ndjson']) writeFileSync(path.join(dir, `.shoplab-ingest-${deadPid}-1${suffix}`), '{}');
+    const scratch = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.shoplab-ingest-'));
+    const warehouse = await Warehouse.open({ dataDir: dir });
+    expect(scratch().every((f) => f.startsWith(`.shoplab-ingest-${process.pid}-`))).toBe(true);
+    const reject = { received_at_micros: 1, endpoint: '/mp/collect', measurement_id: 'G-X', stream_id: '1', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'f', validation_code: 'NAME_INVALID', description: 'bad', payload: '{}' };
+    await warehouse.insertEvents([sampleRow()], { ids: ['id-1'], rejects: [reject] });
+    expect(scratch()).toHaveLength(3);
+    await warehouse.close();
+    expect(scratch()).toEqual([]);
+  });
+
+  it('runs DuckDB on the number of threads asked for, and refuses a count that is not a positive integer', async () => {
+    const warehouse = await Warehouse.open({ dataDir: tempDir(), threads: 3 });
+    expect(await warehouse.query(`SELECT current_setting('threads') AS n`)).toEqual([{ n: 3 }]);
+    await warehouse.close();
+    await expect(Warehouse.open({ dataDir: tempDir(), threads: 0 })).rejects.toThrow('warehouse threads must be a positive integer, got 0');
   });
 
   it('refuses an events table written with another schema', async () => {
