@@ -236,16 +236,21 @@ export async function run(): Promise<Figure[]> {
   }
 }
 
-/** Ten sessions of patient browsers from the default population, about twenty actions each, one at a time. */
+/**
+ * Ten virtual sessions of 15-25 actions (about twenty), one at a time: shoppers of the default population who do
+ * not bounce, each in a fresh context, until ten such sessions have been seen (at most 80 tried).
+ */
 async function measureLongSessions(browser: Browser, url: string): Promise<SimulateResult[]> {
-  const visits = planVisits(10, 'page-time', Date.UTC(2026, 9, 5)).map((v) => ({
+  const visits = planVisits(80, 'page-time', Date.UTC(2026, 9, 5)).map((v) => ({
     ...v,
-    persona: { ...v.persona, traits: { ...v.persona.traits, patience: 3, bounce: 0 } },
+    persona: { ...v.persona, traits: { ...v.persona.traits, bounce: 0 } },
   }));
   const out: SimulateResult[] = [];
   for (const v of visits) {
-    const r = await runVisit(browser, url, v, { intent: 'browse' }).catch(() => undefined);
-    if (r && !r.error && r.actions.length >= 12) out.push(r);
+    if (out.length >= 10) break;
+    const r = await runVisit(browser, url, v).catch(() => undefined);
+    if (r && !r.error && r.actions.length >= 15 && r.actions.length <= 25) out.push(r);
   }
+  if (out.length === 0) throw new Error('no session of 15-25 actions in 80 tries');
   return out;
 }

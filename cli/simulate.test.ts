@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DRIVER_NAMES } from '../headless/drivers/driver';
 import { journalPath } from '../headless/journal';
+import { BUILT_IN_PERSONAS } from '../simulator/personas';
 import { PUBLIC_DIR, simulateCommand, type SimulateCommandOptions } from './simulate';
 
 const START = Date.UTC(2026, 10, 2);
@@ -65,6 +66,8 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       concurrency: 2,
       seed: 'suite',
       runId: 'suite',
+      // The built-in personas (frequent visitors, some buyers): a handful of users make returning visits and purchases.
+      persona: BUILT_IN_PERSONAS.map((p) => p.id),
       data,
       driver,
       quiet: true,
@@ -156,7 +159,7 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
     it('resumes a run killed mid-session without repeating or losing a session', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       // Kill hard once two sessions are journaled: others are in flight, some of their events already stored.
       await expect.poll(() => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n').length - 1 : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(2);
@@ -176,7 +179,7 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
     it('stops cleanly on Ctrl-C with a summary and exit code 130, and --resume completes the run', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
       let stdout = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
