@@ -5,6 +5,7 @@
  */
 import type { SimulateResult } from '../simulator/engine';
 import { expect, openStore, simulate, test } from './fixtures';
+import { visitScript } from '../headless/visit-script';
 import { runSessions, testPersona } from './sessions';
 
 const START = Date.UTC(2026, 10, 5, 18);
@@ -80,6 +81,60 @@ test('a session survives a full page load and reports its result from the next p
   );
   expect(rows.map((x) => x.sid)).toEqual([r.gaSessionId]);
   await context.close();
+});
+
+test('under the runner, a virtual session reloaded mid-way stamps the new page with its own clock and loses no event', async ({ browser, server }) => {
+  const context = await browser.newContext();
+  const duplicates = async (): Promise<number> => Number(/shoplab_collector_events_duplicate_total (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  try {
+    await context.addInitScript(visitScript({ startTime: START, runId: 'e2e-reload-virtual', clientId: '424242424.1793900000', visitKey: 'reload-virtual' }));
+    const page = await context.newPage();
+    let reported: SimulateResult | undefined;
+    await page.exposeFunction('__shoplabReport', (r: SimulateResult) => {
+      reported = r;
+    });
+    await page.goto(server.url + '/');
+    await page.waitForFunction(() => typeof window.simulateUser === 'function');
+    const before = await duplicates();
+    const persona = testPersona('reloaded-virtual', { traits: { patience: 2, impulsiveness: 0 } });
+    // From the shopper's fourth step on, the first link it clicks is followed by the browser instead of the store's
+    // router (the click never reaches React): a full page load mid-session, caused by the engine's own action.
+    void page
+      .evaluate((p) => {
+        window.addEventListener(
+          'click',
+          (e) => {
+            const saved = JSON.parse(sessionStorage.getItem('shoplab:session') ?? '{"actions":[]}') as { actions: unknown[] };
+            if (sessionStorage.getItem('reloaded') || saved.actions.length < 3 || !(e.target instanceof Element) || !e.target.closest('a[href^="/"]')) return;
+            sessionStorage.setItem('reloaded', '1');
+            e.stopImmediatePropagation();
+          },
+          true,
+        );
+        return window.simulateUser!(p);
+      }, { seed: 'reload-virtual', persona, intent: 'browse' as const, pace: 'virtual' as const })
+      .catch(() => undefined);
+    await expect.poll(() => reported, { timeout: 60_000 }).toBeDefined();
+    const r = reported!;
+    expect(r.error).toBeUndefined();
+    expect(r.pageLoads).toBe(1);
+    expect(await duplicates()).toBe(before);
+    const rows = await server.warehouse.query(
+      `SELECT event_name AS name, event_timestamp AS t FROM ${server.warehouse.dataset}.events WHERE user_pseudo_id = ? ORDER BY t`,
+      [r.clientId],
+    );
+    const times = (name: string): number[] => rows.filter((x) => x.name === name).map((x) => Number(x.t));
+    const pageViews = times('page_view');
+    expect(times('session_start')).toHaveLength(1);
+    expect(pageViews.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(pageViews).size).toBe(pageViews.length);
+    // The new page's events carry the session's clock (the runner's visit script and the engine's resume hook
+    // both provide it), so every page_view follows the session's start and none collides with another.
+    expect(Math.min(...pageViews)).toBeGreaterThan(times('session_start')[0]!);
+    expect(Math.max(...pageViews)).toBeLessThanOrEqual(r.endedAt * 1000);
+  } finally {
+    await context.close();
+  }
 });
 
 test('a realtime console session shows a cursor and stops on simulateUser.stop()', async ({ page, server }) => {

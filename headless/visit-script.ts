@@ -20,6 +20,9 @@ export interface VisitInit {
 
 const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
 
+/** A saved session older than this is a leftover, not a page load (simulator/engine.ts STALE_AFTER_MS). */
+const RESUME_WINDOW_MS = 5 * 60_000;
+
 /**
  * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
  * when `startTime` is omitted, plus the run label and planned client id when given.
@@ -66,9 +69,25 @@ function stateRestore(init: VisitInit): string {
 }
 
 export function visitScript(init: VisitInit): string {
+  // A full page load in the middle of a virtual-pace session: the engine saved its clock before the action that
+  // caused it, and the new page's load-time events (page_view first) must carry that time, not the visit's start,
+  // or they would collide with the landing's events. The engine's bundle takes over the clock once it runs.
+  const resumeClock =
+    init.startTime === undefined
+      ? ''
+      : `try {
+    var saved = JSON.parse(sessionStorage.getItem('shoplab:session') || 'null');
+    if (saved && typeof saved.clock === 'number' && typeof saved.savedAt === 'number' && Date.now() - saved.savedAt < ${RESUME_WINDOW_MS}) {
+      var clock = saved.clock;
+      hook.now = function () { return clock; };
+    }
+  } catch (e) {
+    console.error('[shoplab] reading the saved session failed', e);
+  }`;
   return `(function () {
   if (window.top !== window) return;
   ${hookInstall(init)}
+  ${resumeClock}
   try {
     if (sessionStorage.getItem('shoplab:visit') === ${JSON.stringify(init.visitKey)}) return;
     ${stateRestore(init)}
