@@ -214,7 +214,11 @@ export async function run(): Promise<Figure[]> {
     try {
       const browser = await launchLikeRunner();
       try {
-        const queue = out.sessions.filter((s) => s.result && !s.error).slice(0, BASELINE_SESSIONS);
+        // A sample that represents the run: every k-th session in plan order (the first to finish would be the
+        // bounces, and would flatter the baseline).
+        const done = out.sessions.filter((s) => s.result && !s.error).sort((a, b) => a.plan.index - b.plan.index);
+        const step = Math.max(1, done.length / BASELINE_SESSIONS);
+        const queue = Array.from({ length: Math.min(BASELINE_SESSIONS, done.length) }, (_, i) => done[Math.floor(i * step)]!);
         baselineTried = queue.length;
         let ok = 0;
         const started = Date.now();

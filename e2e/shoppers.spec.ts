@@ -3,12 +3,24 @@
  * without buying, a session survives a full page load, a console session can be stopped, and a broken store
  * ends a session with a clear reason instead of a hang.
  */
+import type { BrowserContext, Page } from '@playwright/test';
 import type { SimulateResult } from '../simulator/engine';
 import { expect, openStore, simulate, test } from './fixtures';
 import { visitScript } from '../headless/visit-script';
 import { runSessions, testPersona } from './sessions';
 
 const START = Date.UTC(2026, 10, 5, 18);
+
+/** A page of the store whose engine reports its session through `__shoplabReport`, as under a runner. */
+async function openReporting(context: BrowserContext, url: string): Promise<{ page: Page; report: Promise<SimulateResult> }> {
+  const page = await context.newPage();
+  let resolve: (r: SimulateResult) => void = () => undefined;
+  const report = new Promise<SimulateResult>((r) => (resolve = r));
+  await page.exposeFunction('__shoplabReport', (r: SimulateResult) => resolve(r));
+  await page.goto(url + '/');
+  await page.waitForFunction(() => typeof window.simulateUser === 'function');
+  return { page, report };
+}
 const GOAL = 'SKU-00292';
 
 test('a goal-directed shopper finds the item it needs by browsing and buys it', async ({ browser, server }) => {
@@ -54,20 +66,13 @@ test('a browser with no need looks at items and leaves without buying', async ({
 test('a session survives a full page load and reports its result from the next page', async ({ browser, server }) => {
   // Its own context: the reload aborts the first page's requests in flight, which is expected here.
   const context = await browser.newContext();
-  const page = await context.newPage();
-  let reported: SimulateResult | undefined;
-  await page.exposeFunction('__shoplabReport', (r: SimulateResult) => {
-    reported = r;
-  });
-  await page.goto(server.url + '/');
-  await page.waitForFunction(() => typeof window.simulateUser === 'function');
+  const { page, report } = await openReporting(context, server.url);
   const persona = testPersona('reloaded', { traits: { patience: 2, impulsiveness: 0 } });
   // The first page's promise dies with the page; the result must come through __shoplabReport.
   void page.evaluate((p) => window.simulateUser!(p), { seed: 'reload', persona, intent: 'browse' as const, pace: 'realtime' as const, speed: 40 }).catch(() => undefined);
   await page.waitForFunction(() => (JSON.parse(sessionStorage.getItem('shoplab:session') ?? '{"actions":[]}') as { actions: unknown[] }).actions.length >= 3);
   await page.reload();
-  await expect.poll(() => reported, { timeout: 60_000 }).toBeDefined();
-  const r = reported!;
+  const r = await report;
   expect(r.error).toBeUndefined();
   expect(r.pageLoads).toBe(1);
   expect(r.outcome).toBe('browsed');
@@ -88,13 +93,7 @@ test('under the runner, a virtual session reloaded mid-way stamps the new page w
   const duplicates = async (): Promise<number> => Number(/shoplab_collector_events_duplicate_total (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
   try {
     await context.addInitScript(visitScript({ startTime: START, runId: 'e2e-reload-virtual', clientId: '424242424.1793900000', visitKey: 'reload-virtual' }));
-    const page = await context.newPage();
-    let reported: SimulateResult | undefined;
-    await page.exposeFunction('__shoplabReport', (r: SimulateResult) => {
-      reported = r;
-    });
-    await page.goto(server.url + '/');
-    await page.waitForFunction(() => typeof window.simulateUser === 'function');
+    const { page, report } = await openReporting(context, server.url);
     const before = await duplicates();
     const persona = testPersona('reloaded-virtual', { traits: { patience: 2, impulsiveness: 0 } });
     // From the shopper's fourth step on, the first link it clicks is followed by the browser instead of the store's
@@ -114,8 +113,7 @@ test('under the runner, a virtual session reloaded mid-way stamps the new page w
         return window.simulateUser!(p);
       }, { seed: 'reload-virtual', persona, intent: 'browse' as const, pace: 'virtual' as const })
       .catch(() => undefined);
-    await expect.poll(() => reported, { timeout: 60_000 }).toBeDefined();
-    const r = reported!;
+    const r = await report;
     expect(r.error).toBeUndefined();
     expect(r.pageLoads).toBe(1);
     expect(await duplicates()).toBe(before);
