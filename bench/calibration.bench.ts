@@ -10,10 +10,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { simulateCommand } from '../cli/simulate';
 import { startServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
+import { launchPuppeteer } from '../headless/drivers/puppeteer';
 import { DEVICE_PROFILES } from '../headless/devices';
 import { simHookScript } from '../headless/runner';
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
@@ -90,27 +91,6 @@ export async function runVisit(browser: Browser, url: string, v: PlannedVisit, e
   } finally {
     await context.close().catch(() => undefined);
   }
-}
-
-export async function runVisits(
-  browser: Browser,
-  url: string,
-  visits: PlannedVisit[],
-  concurrency: number,
-  onDone?: (done: number) => void,
-): Promise<(SimulateResult | Error)[]> {
-  const out = new Array<SimulateResult | Error>(visits.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < visits.length) {
-      const v = visits[next++]!;
-      out[v.index] = await runVisit(browser, url, v).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, visits.length) }, worker));
-  return out;
 }
 
 /** Per-session facts read from the GA4 export rows of the run. */
@@ -209,8 +189,7 @@ export async function run(): Promise<Figure[]> {
       // a core to itself), and as they ran above, four at once on two cores.
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
       const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] ?? NaN;
-      const runner = runnerBrowser();
-      const browser = await puppeteer.launch({ executablePath: runner.executablePath, headless: runner.shell ? 'shell' : true, args: [...CHROMIUM_ARGS] });
+      const browser = await launchPuppeteer({ ...runnerBrowser(), args: [...CHROMIUM_ARGS] });
       const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: join(dataDir, 'page-time'), publicDir: PUBLIC_DIR });
       let alone: SimulateResult[];
       try {

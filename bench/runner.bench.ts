@@ -12,12 +12,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { PUBLIC_DIR, simulateCommand } from '../cli/simulate';
 import { startServer, type RunningServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
 import { DEVICE_PROFILES } from '../headless/devices';
+import { launchPuppeteer } from '../headless/drivers/puppeteer';
 import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
+import { CHECKOUT_STEPS } from '../simulator/verbs';
 import type { Figure } from './figure';
 import { samplePeakMemory } from './process-memory';
 
@@ -28,8 +30,6 @@ const PHYSICAL_SECONDS = 10;
 const MiB = 1024 * 1024;
 
 const NAV = 'Number(document.documentElement.dataset.shoplabNav || 0)';
-
-const CHECKOUT_STEPS = ['Continue to shipping method', 'Continue to payment', 'Review order'] as const;
 
 /**
  * One recorded session replayed with one DevTools command per action, as a recorded browser script drives a
@@ -151,8 +151,7 @@ async function replay(browser: Browser, url: string, record: SessionRecord): Pro
 
 /** The runner's own browser (headless/chromium.ts runnerBrowser), so that all three figures share it. */
 function launchLikeRunner(): Promise<Browser> {
-  const b = runnerBrowser();
-  return puppeteer.launch({ executablePath: b.executablePath, headless: b.shell ? 'shell' : true, args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+  return launchPuppeteer({ ...runnerBrowser(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
 }
 
 /** In-page loop of client-side route changes over the store's own links, for `seconds`. */

@@ -275,10 +275,11 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
           visitKey: `${opts.runId}/${plan.index}/${n}`,
           ...(state ? { state } : {}),
         };
-        const headers = JSON.stringify(opts.headersFor?.(plan) ?? {});
-        if (headers !== current.headers) {
-          await current.page.setExtraHeaders(JSON.parse(headers) as Record<string, string>);
-          current.headers = headers;
+        const headers = opts.headersFor?.(plan) ?? {};
+        const headersKey = JSON.stringify(headers);
+        if (headersKey !== current.headers) {
+          await current.page.setExtraHeaders(headers);
+          current.headers = headersKey;
         }
         // Still needed on a reused page: a full page load inside the visit must find the visit's hook.
         await current.page.setInitScript(visitScript(init));

@@ -4,6 +4,7 @@
  * user, nothing for a new one. A page is reused across users, so the script first wipes what the last user left.
  * It is a string because loaders such as tsx rewrite functions in ways that break once serialized into a page.
  */
+import { SESSION_KEY, STALE_AFTER_MS } from '../simulator/engine';
 import type { BrowserState } from './journal';
 
 export interface VisitInit {
@@ -19,9 +20,6 @@ export interface VisitInit {
 }
 
 const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
-
-/** A saved session older than this is a leftover, not a page load (simulator/engine.ts STALE_AFTER_MS). */
-const RESUME_WINDOW_MS = 5 * 60_000;
 
 /**
  * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
@@ -76,8 +74,8 @@ export function visitScript(init: VisitInit): string {
     init.startTime === undefined
       ? ''
       : `try {
-    var saved = JSON.parse(sessionStorage.getItem('shoplab:session') || 'null');
-    if (saved && typeof saved.clock === 'number' && typeof saved.savedAt === 'number' && Date.now() - saved.savedAt < ${RESUME_WINDOW_MS}) {
+    var saved = JSON.parse(sessionStorage.getItem(${JSON.stringify(SESSION_KEY)}) || 'null');
+    if (saved && typeof saved.clock === 'number' && typeof saved.savedAt === 'number' && Date.now() - saved.savedAt < ${STALE_AFTER_MS}) {
       var clock = saved.clock;
       hook.now = function () { return clock; };
     }

@@ -117,7 +117,7 @@ interface SimWindow {
 /** The sessionStorage key under which a running session is kept across page loads. */
 export const SESSION_KEY = 'shoplab:session';
 /** A saved session older than this (real time) is stale: a tab reopened long after, not a page load. */
-const STALE_AFTER_MS = 5 * 60_000;
+export const STALE_AFTER_MS = 5 * 60_000;
 
 /** Everything needed to resume a session on the next page; plain JSON. */
 export interface SavedSession {

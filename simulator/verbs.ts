@@ -142,7 +142,7 @@ export async function fillCheckout(env: PageEnv, d: CheckoutDetails): Promise<vo
 }
 
 /** The checkout's step buttons before "Place order" (docs/dom-contract.md "Checkout"), in order. */
-const CHECKOUT_STEPS = ['Continue to shipping method', 'Continue to payment', 'Review order'] as const;
+export const CHECKOUT_STEPS = ['Continue to shipping method', 'Continue to payment', 'Review order'] as const;
 
 export async function placeOrder(env: PageEnv): Promise<string> {
   // Walks address → shipping method → payment → review with the preselected choices, then places the order.

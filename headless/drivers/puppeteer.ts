@@ -74,10 +74,17 @@ class PuppeteerBrowser implements DriverBrowser {
   }
 }
 
+/**
+ * Starts Chromium under puppeteer the way the runner does (the headless shell in its own mode); benches use it
+ * too. `signals`: OWN_SIGNALS when the caller handles Ctrl-C itself, as the runner does.
+ */
+export function launchPuppeteer(opts: LaunchOptions, signals: Partial<typeof OWN_SIGNALS> = {}): Promise<Browser> {
+  return puppeteer.launch({ executablePath: opts.executablePath, headless: opts.shell ? 'shell' : true, args: [...opts.args], ...signals });
+}
+
 export const puppeteerDriver: BrowserDriver = {
   name: 'puppeteer',
   async launch(opts: LaunchOptions) {
-    const browser = await puppeteer.launch({ executablePath: opts.executablePath, headless: opts.shell ? 'shell' : true, args: [...opts.args], ...OWN_SIGNALS });
-    return new PuppeteerBrowser(browser);
+    return new PuppeteerBrowser(await launchPuppeteer(opts, OWN_SIGNALS));
   },
 };
