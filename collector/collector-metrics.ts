@@ -3,6 +3,11 @@
 /** Upper bounds (seconds) of the commit-latency histogram buckets. */
 const COMMIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
+/** One single-sample metric family: its HELP and TYPE lines and its value, under one name. */
+function metric(name: string, type: 'counter' | 'gauge', help: string, value: number): string[] {
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`];
+}
+
 export class CollectorMetrics {
   accepted = 0;
   duplicates = 0;
@@ -26,24 +31,12 @@ export class CollectorMetrics {
 
   render(): string {
     const lines = [
-      '# HELP shoplab_collector_events_accepted_total Events stored (committed) in the warehouse.',
-      '# TYPE shoplab_collector_events_accepted_total counter',
-      `shoplab_collector_events_accepted_total ${this.accepted}`,
-      '# HELP shoplab_collector_events_duplicate_total Events skipped because their id was already stored (retries).',
-      '# TYPE shoplab_collector_events_duplicate_total counter',
-      `shoplab_collector_events_duplicate_total ${this.duplicates}`,
-      '# HELP shoplab_collector_events_rejected_total Events (or requests) refused and recorded in ingest.rejects.',
-      '# TYPE shoplab_collector_events_rejected_total counter',
-      `shoplab_collector_events_rejected_total ${this.rejected}`,
-      '# HELP shoplab_collector_busy_total Requests answered 503 because the ingest queue was full.',
-      '# TYPE shoplab_collector_busy_total counter',
-      `shoplab_collector_busy_total ${this.busy}`,
-      '# HELP shoplab_collector_write_failures_total Requests whose write failed (answered 500).',
-      '# TYPE shoplab_collector_write_failures_total counter',
-      `shoplab_collector_write_failures_total ${this.failedWrites}`,
-      '# HELP shoplab_collector_queue_depth Events waiting for their commit.',
-      '# TYPE shoplab_collector_queue_depth gauge',
-      `shoplab_collector_queue_depth ${this.queueDepth()}`,
+      ...metric('shoplab_collector_events_accepted_total', 'counter', 'Events stored (committed) in the warehouse.', this.accepted),
+      ...metric('shoplab_collector_events_duplicate_total', 'counter', 'Events skipped because their id was already stored (retries).', this.duplicates),
+      ...metric('shoplab_collector_events_rejected_total', 'counter', 'Events (or requests) refused and recorded in ingest.rejects.', this.rejected),
+      ...metric('shoplab_collector_busy_total', 'counter', 'Requests answered 503 because the ingest queue was full.', this.busy),
+      ...metric('shoplab_collector_write_failures_total', 'counter', 'Requests whose write failed (answered 500).', this.failedWrites),
+      ...metric('shoplab_collector_queue_depth', 'gauge', 'Events waiting for their commit.', this.queueDepth()),
       '# HELP shoplab_collector_commit_seconds Time from handing a request\'s events to the warehouse to their commit.',
       '# TYPE shoplab_collector_commit_seconds histogram',
       ...COMMIT_BUCKETS.map((bound, i) => `shoplab_collector_commit_seconds_bucket{le="${bound}"} ${this.commitCounts[i] ?? 0}`),

@@ -164,18 +164,11 @@ class Translator {
       }
 
       if (node.kind === TokenKind.word) {
-        if (w === 'FROM' && word(prev) !== 'DISTINCT') {
+        const isFrom = w === 'FROM' && word(prev) !== 'DISTINCT';
+        if (isFrom || w === 'JOIN') {
           inFrom = true;
           expectTable = true;
-          firstInFrom = true;
-          out += this.token(node);
-          prev = node;
-          i++;
-          continue;
-        }
-        if (w === 'JOIN') {
-          inFrom = true;
-          expectTable = true;
+          if (isFrom) firstInFrom = true;
           out += this.token(node);
           prev = node;
           i++;
