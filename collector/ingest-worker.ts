@@ -78,6 +78,15 @@ export class IngestWorker {
     });
   }
 
+  /**
+   * Ends the current thread as a crash would (requests waiting on it are refused); the next request starts a new
+   * one. For tests of that recovery, and for an operator's tooling; the collector itself never calls it.
+   */
+  async stopThread(): Promise<void> {
+    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    if (worker) await worker.terminate();
+  }
+
   /** Stops the thread. Requests still waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
