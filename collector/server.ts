@@ -58,9 +58,9 @@ export interface ServerOptions {
   /**
    * DuckDB threads of the warehouse instance. Ingest runs best on one: a group's INSERT and COMMIT are serial
    * anyway, a second DuckDB thread mostly adds coordination (about half again the CPU per row in read_json), and
-   * the cores are better left to the HTTP side (parsing, validating, mapping the next requests). Raise it when the
-   * collector's process also runs heavy queries. Default: env `SHOPLAB_DUCKDB_THREADS` if set (so that
-   * `shoplab serve` and the ingest bench can be compared at other counts), else 1.
+   * the cores are better left to HTTP and the ingest worker (parsing, validating, mapping the next requests).
+   * Raise it when the collector's process also runs heavy queries. Default: env `SHOPLAB_DUCKDB_THREADS` if set
+   * (so that `shoplab serve` and the ingest bench can be compared at other counts), else 1.
    */
   duckdbThreads?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
