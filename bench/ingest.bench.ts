@@ -9,12 +9,14 @@
  *   ingest.collector_cpu_per_event CPU time of the collector process (all its threads: HTTP, mapping, DuckDB) per
  *                                 acknowledged event, from /proc (Linux). Unlike events/s it barely depends on what
  *                                 else the machine runs, so it compares runs made on a shared machine.
+ *   ingest.collector_main_thread_cpu_per_event  the same for the collector's main thread alone (HTTP, and what
+ *                                 else runs on it), the one thread whose work cannot spread over both cores.
  *   ingest.loadgen_cpu_per_event  the same for this process (autocannon), which shares the cores.
  * BENCH_INGEST_SECONDS (default 10) and BENCH_INGEST_CONNECTIONS (default 64) tune the run.
  */
 
 import autocannon from 'autocannon';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCollectorProcess } from '../collector/collector-process';
@@ -48,6 +50,26 @@ function processCpuMicros(pid: number | undefined): number | null {
 /** USER_HZ, which Linux fixes at 100 on every architecture Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
 
+/**
+ * CPU time in µs of each live thread of a process, by thread id, with its name (`comm`). Threads that ended
+ * meanwhile are missing, so only the main thread (id = pid) is compared across the run.
+ */
+function threadCpuMicros(pid: number | undefined): Map<number, { name: string; micros: number }> {
+  const out = new Map<number, { name: string; micros: number }>();
+  if (pid === undefined || !existsSync(`/proc/${pid}/task`)) return out;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name, micros: (Number(fields[11]) + Number(fields[12])) * (1_000_000 / CLOCK_TICKS_PER_S) });
+    } catch {
+      // The thread ended while we looked.
+    }
+  }
+  return out;
+}
+
 export async function run(): Promise<Figure[]> {
   const seconds = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
   const connections = Number(process.env.BENCH_INGEST_CONNECTIONS ?? 64);
@@ -67,6 +89,7 @@ export async function run(): Promise<Figure[]> {
       return out;
     };
     const collectorCpuBefore = processCpuMicros(collector.child.pid);
+    const threadsBefore = threadCpuMicros(collector.child.pid);
     const loadgenCpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await autocannon({
@@ -79,6 +102,7 @@ export async function run(): Promise<Figure[]> {
     });
     const elapsed = (performance.now() - started) / 1000;
     const collectorCpuAfter = processCpuMicros(collector.child.pid);
+    const threadsAfter = threadCpuMicros(collector.child.pid);
     const loadgenCpu = process.cpuUsage(loadgenCpuBefore);
     await collector.stop();
     const warehouse = await Warehouse.open({ dataDir, readOnly: true });
@@ -86,6 +110,10 @@ export async function run(): Promise<Figure[]> {
     await warehouse.close();
     const acknowledged = result['2xx'] * EVENTS_PER_REQUEST;
     process.stderr.write(`bench: ingest ${result['2xx']} requests 2xx, ${result.non2xx} other, ${result.errors} errors, ${Number(row?.n)} rows in ${elapsed.toFixed(1)} s\n`);
+    // Per thread, for reading where the time went (µs per acknowledged event): main, workers, DuckDB, GC helpers.
+    const perThread = [...threadsAfter].map(([tid, t]) => ({ tid, name: t.name, micros: t.micros - (threadsBefore.get(tid)?.micros ?? 0) })).filter((t) => t.micros > 0);
+    if (acknowledged > 0) process.stderr.write(`bench: ingest collector threads (µs/event): ${perThread.map((t) => `${t.tid === collector.child.pid ? 'main' : t.name}#${t.tid} ${(t.micros / acknowledged).toFixed(1)}`).join(', ')}\n`);
+    const mainCpu = perThread.find((t) => t.tid === collector.child.pid)?.micros;
     return [
       { name: 'ingest.events_per_s', value: Math.round(acknowledged / elapsed), unit: 'events/s' },
       { name: 'ingest.committed_events_per_s', value: Math.round(Number(row?.n) / elapsed), unit: 'events/s' },
@@ -95,6 +123,7 @@ export async function run(): Promise<Figure[]> {
       ...(collectorCpuBefore !== null && collectorCpuAfter !== null && acknowledged > 0
         ? [{ name: 'ingest.collector_cpu_per_event', value: Math.round((collectorCpuAfter - collectorCpuBefore) / acknowledged * 10) / 10, unit: 'µs' }]
         : []),
+      ...(mainCpu !== undefined && acknowledged > 0 ? [{ name: 'ingest.collector_main_thread_cpu_per_event', value: Math.round(mainCpu / acknowledged * 10) / 10, unit: 'µs' }] : []),
       ...(acknowledged > 0 ? [{ name: 'ingest.loadgen_cpu_per_event', value: Math.round((loadgenCpu.user + loadgenCpu.system) / acknowledged * 10) / 10, unit: 'µs' }] : []),
     ];
   } finally {

@@ -26,6 +26,18 @@ export class FirstTouchStore {
     return store;
   }
 
+  /** A store that knows these first touches (as `entries` gave them), e.g. in another thread. */
+  static from(entries: Iterable<readonly [string, FirstTouch]>): FirstTouchStore {
+    const store = new FirstTouchStore();
+    for (const [client, touch] of entries) store.byClient.set(client, touch);
+    return store;
+  }
+
+  /** Every client's first touch, as plain data that can be posted to another thread. */
+  entries(): [string, FirstTouch][] {
+    return [...this.byClient];
+  }
+
   get size(): number {
     return this.byClient.size;
   }

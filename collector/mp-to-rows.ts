@@ -52,8 +52,6 @@ const RENAMED_PARAMS: Readonly<Record<string, string>> = {
 /** Export params that GA4 always stores as int_value, even when the wire carries them as strings. */
 const INTEGER_PARAMS = new Set(['ga_session_id', 'ga_session_number', SESSION_PARAMS.engagementTime]);
 const ECOMMERCE = new Set<string>(ECOMMERCE_EVENTS);
-/** Event-level params that GA4 copies onto items that lack them (the item's own value wins). */
-type InheritedItemField = 'item_list_id' | 'item_list_name' | 'promotion_id' | 'promotion_name' | 'creative_name' | 'creative_slot';
 /** Standard item fields without an export column of their own; GA4 keeps them as item params. */
 const ITEM_FIELDS_AS_PARAMS = new Set(['discount']);
 
@@ -114,8 +112,14 @@ const URL_CAMPAIGN_FIELDS = {
 
 /** YYYYMMDD of a µs timestamp, in UTC (the property time zone is UTC for now). */
 export function eventDate(timestampMicros: number): string {
-  return new Date(Math.floor(timestampMicros / 1000)).toISOString().slice(0, 10).replaceAll('-', '');
+  const day = Math.floor(timestampMicros / MICROS_PER_DAY);
+  if (day !== lastDay.day) lastDay = { day, date: new Date(day * MS_PER_DAY).toISOString().slice(0, 10).replaceAll('-', '') };
+  return lastDay.date;
 }
+const MS_PER_DAY = 86_400_000;
+const MICROS_PER_DAY = MS_PER_DAY * 1000;
+/** The last day asked for: consecutive events nearly always fall on one day. */
+let lastDay = { day: Number.NaN, date: '' };
 
 /**
  * toExportValue, made safe for INT64: an integer beyond ±2^53 has already lost digits in JS and would not fit
@@ -158,9 +162,12 @@ function usd(amount: number | null, currency: string | null): number | null {
   return amount !== null && currency === 'USD' ? amount : null;
 }
 
+/**
+ * Event-level item_list_*, promotion_* and creative_* params fill items that lack them (the item's own value wins).
+ * Fields are read inline rather than through small closures: tsx (esbuild's keepNames) wraps every closure it
+ * creates in a naming call, which cost more than the reads.
+ */
 function exportItem(item: MpItem, params: Record<string, MpParamValue>, eventName: string, currency: string | null): ExportItem {
-  const own = (field: string): string | null => str(item[field]);
-  const inherited = (field: InheritedItemField): string | null => own(field) ?? str(params[field]);
   const price = num(item.price);
   const quantityValue = num(item.quantity);
   // GA4's documented default: an item without quantity counts once.
@@ -174,15 +181,15 @@ function exportItem(item: MpItem, params: Record<string, MpParamValue>, eventNam
     itemParams.push({ key, value: exportValue(value) });
   }
   return {
-    item_id: own('item_id'),
-    item_name: own('item_name'),
-    item_brand: own('item_brand'),
-    item_variant: own('item_variant'),
-    item_category: own('item_category'),
-    item_category2: own('item_category2'),
-    item_category3: own('item_category3'),
-    item_category4: own('item_category4'),
-    item_category5: own('item_category5'),
+    item_id: str(item.item_id),
+    item_name: str(item.item_name),
+    item_brand: str(item.item_brand),
+    item_variant: str(item.item_variant),
+    item_category: str(item.item_category),
+    item_category2: str(item.item_category2),
+    item_category3: str(item.item_category3),
+    item_category4: str(item.item_category4),
+    item_category5: str(item.item_category5),
     price_in_usd: usd(price, currency),
     price,
     quantity,
@@ -190,16 +197,16 @@ function exportItem(item: MpItem, params: Record<string, MpParamValue>, eventNam
     item_revenue: revenue,
     item_refund_in_usd: usd(refund, currency),
     item_refund: refund,
-    coupon: own('coupon'),
-    affiliation: own('affiliation'),
-    location_id: own('location_id'),
-    item_list_id: inherited('item_list_id'),
-    item_list_name: inherited('item_list_name'),
+    coupon: str(item.coupon),
+    affiliation: str(item.affiliation),
+    location_id: str(item.location_id),
+    item_list_id: str(item.item_list_id) ?? str(params.item_list_id),
+    item_list_name: str(item.item_list_name) ?? str(params.item_list_name),
     item_list_index: str(item.index),
-    promotion_id: inherited('promotion_id'),
-    promotion_name: inherited('promotion_name'),
-    creative_name: inherited('creative_name'),
-    creative_slot: inherited('creative_slot'),
+    promotion_id: str(item.promotion_id) ?? str(params.promotion_id),
+    promotion_name: str(item.promotion_name) ?? str(params.promotion_name),
+    creative_name: str(item.creative_name) ?? str(params.creative_name),
+    creative_slot: str(item.creative_slot) ?? str(params.creative_slot),
     item_params: itemParams,
   };
 }
@@ -334,10 +341,10 @@ function parseUrl(value: MpParamValue | undefined): URL | null {
  * referral from another host, else direct.
  */
 function acquisition(pageUrl: URL | null, referrer: MpParamValue | undefined): ExportTrafficSource {
-  const utm = (name: string): string | null => pageUrl?.searchParams.get(name) ?? null;
-  const source = utm('utm_source');
-  if (source) return { name: utm('utm_campaign') ?? '(not set)', medium: utm('utm_medium') ?? '(not set)', source };
-  if (utm('gclid')) return { name: '(not set)', medium: 'cpc', source: 'google' };
+  const query = pageUrl?.searchParams;
+  const source = query?.get('utm_source');
+  if (source) return { name: query?.get('utm_campaign') ?? '(not set)', medium: query?.get('utm_medium') ?? '(not set)', source };
+  if (query?.get('gclid')) return { name: '(not set)', medium: 'cpc', source: 'google' };
   const ref = parseUrl(referrer);
   if (ref && ref.hostname && ref.hostname !== pageUrl?.hostname) return { name: '(referral)', medium: 'referral', source: ref.hostname };
   return { name: '(direct)', medium: '(none)', source: '(direct)' };
@@ -345,20 +352,20 @@ function acquisition(pageUrl: URL | null, referrer: MpParamValue | undefined): E
 
 function collectedTrafficSource(pageUrl: URL | null): ExportCollectedTrafficSource | null {
   if (!pageUrl) return null;
-  const get = (column: keyof ExportCollectedTrafficSource): string | null => pageUrl.searchParams.get(URL_CAMPAIGN_FIELDS[column]);
+  const query = pageUrl.searchParams;
   const source: ExportCollectedTrafficSource = {
-    manual_campaign_id: get('manual_campaign_id'),
-    manual_campaign_name: get('manual_campaign_name'),
-    manual_source: get('manual_source'),
-    manual_medium: get('manual_medium'),
-    manual_term: get('manual_term'),
-    manual_content: get('manual_content'),
-    manual_source_platform: get('manual_source_platform'),
-    manual_creative_format: get('manual_creative_format'),
-    manual_marketing_tactic: get('manual_marketing_tactic'),
-    gclid: get('gclid'),
-    dclid: get('dclid'),
-    srsltid: get('srsltid'),
+    manual_campaign_id: query.get(URL_CAMPAIGN_FIELDS.manual_campaign_id),
+    manual_campaign_name: query.get(URL_CAMPAIGN_FIELDS.manual_campaign_name),
+    manual_source: query.get(URL_CAMPAIGN_FIELDS.manual_source),
+    manual_medium: query.get(URL_CAMPAIGN_FIELDS.manual_medium),
+    manual_term: query.get(URL_CAMPAIGN_FIELDS.manual_term),
+    manual_content: query.get(URL_CAMPAIGN_FIELDS.manual_content),
+    manual_source_platform: query.get(URL_CAMPAIGN_FIELDS.manual_source_platform),
+    manual_creative_format: query.get(URL_CAMPAIGN_FIELDS.manual_creative_format),
+    manual_marketing_tactic: query.get(URL_CAMPAIGN_FIELDS.manual_marketing_tactic),
+    gclid: query.get(URL_CAMPAIGN_FIELDS.gclid),
+    dclid: query.get(URL_CAMPAIGN_FIELDS.dclid),
+    srsltid: query.get(URL_CAMPAIGN_FIELDS.srsltid),
   };
   return Object.values(source).some((v) => v !== null) ? source : null;
 }

@@ -7,15 +7,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MP_LIMITS, SESSION_PARAMS, type MpEvent } from '../ga4/measurement-protocol';
-import { Warehouse, type ExportRow, type RejectRow } from '../warehouse/warehouse';
+import { MP_LIMITS } from '../ga4/measurement-protocol';
+import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { FirstTouchStore } from './first-touch';
-import { GEO_HEADER, locationFromGeoHeader } from './geo-header';
-import { parseGtagHits } from './gtag-wire';
-import { scanJson } from './json-scan';
-import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type MpRules, type ValidationCode, type ValidationMessage } from './mp-schema';
-import { mpToRows } from './mp-to-rows';
+import { GEO_HEADER } from './geo-header';
+import { IngestWorker, type JudgedText } from './ingest-worker';
+import { parseJsonBody, rejectRow, truncatePayload, type HitsInput } from './judge-hits';
+import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type ValidationCode, type ValidationMessage } from './mp-schema';
 import { createStaticHandler, type StaticHandler } from './static-files';
 
 export interface StreamConfig {
@@ -59,9 +58,9 @@ export interface ServerOptions {
   /**
    * DuckDB threads of the warehouse instance. Ingest runs best on one: a group's INSERT and COMMIT are serial
    * anyway, a second DuckDB thread mostly adds coordination (about half again the CPU per row in read_json), and
-   * the cores are better left to the HTTP side (parsing, validating, mapping the next requests). Raise it when the
-   * collector's process also runs heavy queries. Default: env `SHOPLAB_DUCKDB_THREADS` if set (so that
-   * `shoplab serve` and the ingest bench can be compared at other counts), else 1.
+   * the cores are better left to HTTP and the ingest worker (parsing, validating, mapping the next requests).
+   * Raise it when the collector's process also runs heavy queries. Default: env `SHOPLAB_DUCKDB_THREADS` if set
+   * (so that `shoplab serve` and the ingest bench can be compared at other counts), else 1.
    */
   duckdbThreads?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
@@ -78,10 +77,6 @@ export interface RunningServer {
 
 /** Requests being read or waiting on the warehouse at once, whatever their size. */
 const MAX_PENDING_REQUESTS = 2048;
-/** Deeper JSON than any valid MP body (body → events → params → items → item is 6 levels). */
-const MAX_JSON_DEPTH = 16;
-/** Longest payload text kept in a reject row. */
-const MAX_REJECT_PAYLOAD = MP_LIMITS.bodyBytes;
 /** Response headers that tell ShopLab's tag (and tests) what happened to a hit that Google would answer 2xx. */
 export const RESULT_HEADERS = {
   accepted: 'x-shoplab-accepted',
@@ -150,38 +145,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function hostnameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  try {
-    return new URL(header).hostname || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** µs since the epoch with sub-millisecond resolution, so that events received in one ms still order. */
 function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
-}
-
-/**
- * A stable identity for an event, so that a retried request stores it once. An event's own `timestamp_micros`
- * (ShopLab's tag makes it strictly increasing per browser) identifies it with the client and name; with only the
- * request's timestamp, the event's position in the request is added. Without any timestamp there is no identity
- * (the receive time differs on every retry), and the event is always stored.
- */
-export function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
-  // A simulated run's label is part of the identity: two runs with the same seed replay the same clock, and the
-  // second must not be taken for retries of the first.
-  const run = event.params?.[SESSION_PARAMS.runId];
-  const suffix = typeof run === 'string' && run ? `|${run}` : '';
-  if (event.timestamp_micros !== undefined) return `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}${suffix}`;
-  if (requestMicros !== undefined) return `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}${suffix}`;
-  return null;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_REJECT_PAYLOAD ? text.slice(0, MAX_REJECT_PAYLOAD) : text;
 }
 
 function duckdbThreadsFromEnv(): number {
@@ -207,9 +173,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
     ...(opts.property !== undefined ? { property: opts.property } : {}),
   });
-  let firstTouch: FirstTouchStore;
+  let ingest: IngestWorker;
   try {
-    firstTouch = await FirstTouchStore.load(warehouse);
+    // The worker thread owns the first-touch state from here on. Should it die, its successor reloads the state
+    // once every row already judged has been committed (or has failed), so that none of their touches is missed.
+    ingest = await IngestWorker.start({
+      streams: streams.map((s) => ({ measurementId: s.measurementId, streamId: s.streamId, ...(s.localTag !== undefined ? { localTag: s.localTag } : {}) })),
+      loadFirstTouch: async () => {
+        await warehouse.settled();
+        return (await FirstTouchStore.load(warehouse)).entries();
+      },
+      log,
+    });
   } catch (error) {
     await warehouse.close();
     throw error;
@@ -247,94 +222,40 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return (await readBody(req, MP_LIMITS.bodyBytes)).toString('utf8');
   };
 
-  /** Parses JSON text into a body, or says (as Google would) why it cannot be one. */
-  const parseJson = (text: string): { body: unknown; message: ValidationMessage | null } => {
-    const problem = scanJson(text, MAX_JSON_DEPTH);
-    if (problem?.kind === 'depth') return { body: null, message: { fieldPath: problem.path, description: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, validationCode: VALIDATION_CODES.valueInvalid } };
-    if (problem?.kind === 'duplicate') return { body: null, message: { fieldPath: problem.path, description: `the name ${problem.path} appears twice in one object`, validationCode: VALIDATION_CODES.nameDuplicated } };
+  /** What the ingest worker judged of a request's hits, or what the main thread refused before sending them. */
+  const noHits = (rejects: RejectRow[]): JudgedText => ({ text: '', dates: [], ids: [], rejects });
+
+  const judge = async (input: HitsInput): Promise<JudgedText> => {
     try {
-      return { body: JSON.parse(text), message: null };
+      return await ingest.judge(input);
     } catch (error) {
-      return { body: null, message: { fieldPath: '', description: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, validationCode: VALIDATION_CODES.valueInvalid } };
+      log(`collector: could not judge a request to ${input.endpoint}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new HttpError(500, 'could not process the hits; see the collector log');
     }
   };
 
-  interface Outcome {
-    rows: ExportRow[];
-    ids: (string | null)[];
-    rejects: RejectRow[];
-  }
-
-  const rejectRow = (endpoint: string, stream: StreamConfig | null, measurementId: string | null, receivedAt: number, fields: Partial<RejectRow> & Pick<RejectRow, 'field_path' | 'validation_code' | 'description'>): RejectRow => ({
-    received_at_micros: receivedAt,
+  const hitsInput = (endpoint: HitsInput['endpoint'], measurementId: string | null, req: IncomingMessage, url: URL, text: string, receivedAt: number): HitsInput => ({
     endpoint,
-    measurement_id: measurementId?.slice(0, 100) ?? null,
-    stream_id: stream?.streamId ?? null,
-    client_id: null,
-    event_index: null,
-    event_name: null,
-    payload: null,
-    ...fields,
+    measurementId,
+    search: url.search,
+    text,
+    userAgent: req.headers['user-agent'],
+    origin: req.headers.origin,
+    referer: req.headers.referer,
+    geo: req.headers[GEO_HEADER],
+    receivedAt,
   });
 
-  /** Validates one MP body for a stream and splits it into rows to store and events to record as refused. */
-  const judge = (endpoint: string, stream: StreamConfig, body: unknown, req: IncomingMessage, receivedAt: number, out: Outcome, rules: MpRules, dedupe: boolean): void => {
-    const verdict = validateMpBody(body, rules);
-    const clientId = typeof (body as { client_id?: unknown } | null)?.client_id === 'string' ? ((body as { client_id: string }).client_id.slice(0, 256)) : null;
-    if (!verdict.request) {
-      const first = verdict.envelopeMessages[0];
-      const description = verdict.envelopeMessages.map((m) => `${m.fieldPath || '(body)'}: ${m.description}`).join('; ');
-      const events = verdict.events.length > 0 ? verdict.events : [{ index: null, raw: body }];
-      for (const e of events) {
-        out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, {
-          client_id: clientId,
-          event_index: e.index,
-          event_name: typeof (e.raw as { name?: unknown } | null)?.name === 'string' ? (e.raw as { name: string }).name.slice(0, 100) : null,
-          field_path: first?.fieldPath ?? '',
-          validation_code: first?.validationCode ?? VALIDATION_CODES.valueInvalid,
-          description,
-          payload: truncate(JSON.stringify(e.raw) ?? 'null'),
-        }));
-      }
-      return;
-    }
-    for (const e of verdict.events) {
-      const first = e.messages[0];
-      if (e.event || !first) continue;
-      out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, {
-        client_id: verdict.request.client_id,
-        event_index: e.index,
-        event_name: typeof (e.raw as { name?: unknown } | null)?.name === 'string' ? (e.raw as { name: string }).name.slice(0, 100) : null,
-        field_path: first.fieldPath,
-        validation_code: first.validationCode,
-        description: e.messages.map((m) => `${m.fieldPath}: ${m.description}`).join('; '),
-        payload: truncate(JSON.stringify(e.raw) ?? 'null'),
-      }));
-    }
-    const request = verdict.request;
-    if (request.events.length === 0) return;
-    const rows = mpToRows(request, {
-      receivedAtMicros: receivedAt,
-      streamId: stream.streamId,
-      userAgent: req.headers['user-agent'],
-      hostname: hostnameOf(req.headers.origin) ?? hostnameOf(req.headers.referer),
-      location: locationFromGeoHeader(req.headers[GEO_HEADER]),
-      firstTouch: firstTouch.touch,
-    });
-    out.rows.push(...rows);
-    request.events.forEach((event, i) => out.ids.push(dedupe ? eventIdentity(stream.measurementId, request.client_id, event, request.timestamp_micros, i) : null));
-  };
-
   /** Stores what was judged and answers as Google does (204), with the outcome in x-shoplab-* headers. */
-  const store = async (res: ServerResponse, out: Outcome, cors: Record<string, string>): Promise<void> => {
+  const store = async (res: ServerResponse, out: JudgedText, cors: Record<string, string>): Promise<void> => {
     const started = performance.now();
     let result = { stored: 0, duplicates: 0 };
-    if (out.rows.length > 0 || out.rejects.length > 0) {
+    if (out.dates.length > 0 || out.rejects.length > 0) {
       try {
-        result = await warehouse.insertEvents(out.rows, { ids: out.ids, rejects: out.rejects, trustedRows: true });
+        result = await warehouse.insertSerializedEvents(out, { ids: out.ids, rejects: out.rejects });
       } catch (error) {
         metrics.failedWrites++;
-        log(`collector: could not store ${out.rows.length} event(s): ${error instanceof Error ? error.message : String(error)}`);
+        log(`collector: could not store ${out.dates.length} event(s): ${error instanceof Error ? error.message : String(error)}`);
         throw new HttpError(500, 'could not store the events; see the collector log');
       }
       metrics.observeCommit((performance.now() - started) / 1000);
@@ -362,22 +283,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     try {
       const receivedAt = nowMicros();
       const text = await readText(req);
-      const out: Outcome = { rows: [], ids: [], rejects: [] };
       const auth = authProblem(url);
       const measurementId = url.searchParams.get('measurement_id');
+      let out: JudgedText;
       if (auth.message || !auth.stream) {
         // Google answers 2xx here too; the refusal is recorded (without the secret) so that nothing vanishes.
         const m = auth.message;
-        out.rejects.push(rejectRow('/mp/collect', auth.stream, measurementId, receivedAt, { field_path: m?.fieldPath ?? '', validation_code: m?.validationCode ?? VALIDATION_CODES.valueInvalid, description: m?.description ?? 'unauthenticated', payload: truncate(text) }));
+        out = noHits([rejectRow('/mp/collect', auth.stream, measurementId, receivedAt, { field_path: m?.fieldPath ?? '', validation_code: m?.validationCode ?? VALIDATION_CODES.valueInvalid, description: m?.description ?? 'unauthenticated', payload: truncatePayload(text) })]);
       } else {
-        const stream = auth.stream;
-        const parsed = parseJson(text);
-        if (parsed.message) {
-          out.rejects.push(rejectRow('/mp/collect', stream, measurementId, receivedAt, { field_path: parsed.message.fieldPath, validation_code: parsed.message.validationCode, description: parsed.message.description, payload: truncate(text) }));
-        } else {
-          const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt };
-          judge('/mp/collect', stream, parsed.body, req, receivedAt, out, rules, true);
-        }
+        out = await judge(hitsInput('/mp/collect', auth.stream.measurementId, req, url, text, receivedAt));
       }
       await store(res, out, cors);
     } finally {
@@ -392,7 +306,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     try {
       const text = await readText(req);
       // Like Google's, the debug endpoint validates the body only: it ignores api_secret and stores nothing.
-      const parsed = parseJson(text);
+      const parsed = parseJsonBody(text);
       const messages = parsed.message ? [parsed.message] : validateMpBody(parsed.body, { ...GOOGLE_RULES, nowMicros: nowMicros() }).messages;
       const measurementId = url.searchParams.get('measurement_id');
       if (!measurementId) messages.unshift({ fieldPath: 'measurement_id', description: 'missing the measurement_id query parameter', validationCode: VALIDATION_CODES.valueRequired });
@@ -409,18 +323,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     try {
       const receivedAt = nowMicros();
       const text = req.method === 'POST' ? await readText(req) : '';
-      const out: Outcome = { rows: [], ids: [], rejects: [] };
-      for (const hit of parseGtagHits(url.searchParams, text)) {
-        const stream = streamOf(hit.measurementId);
-        if (!stream) {
-          out.rejects.push(rejectRow('/g/collect', null, hit.measurementId, receivedAt, { field_path: 'tid', validation_code: hit.measurementId ? VALIDATION_CODES.valueInvalid : VALIDATION_CODES.valueRequired, description: `unknown measurement id (tid) ${JSON.stringify(hit.measurementId?.slice(0, 40) ?? null)}`, payload: truncate(JSON.stringify(hit.body)) }));
-          continue;
-        }
-        // gtag.js sends the automatic web events itself, and its hits carry no time of their own (receive time).
-        // Its hits have no stable identity either (`_s` restarts per page in small clients), so none is deduplicated.
-        judge('/g/collect', stream, hit.body, req, receivedAt, out, { allowAutomaticEvents: true, enforceMaxPast: false, nowMicros: receivedAt }, false);
-      }
-      await store(res, out, cors);
+      await store(res, await judge(hitsInput('/g/collect', null, req, url, text, receivedAt)), cors);
     } finally {
       pendingRequests--;
     }
@@ -506,6 +409,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       });
     });
   } catch (error) {
+    await ingest.close();
     await warehouse.close();
     throw error;
   }
@@ -524,6 +428,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         server.closeAllConnections();
         await stopped;
+        await ingest.close();
         await warehouse.close();
       })();
       return closing;

@@ -13,9 +13,11 @@ import {
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
 import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, readJsonColumns, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
+import { rowLine } from './row-line';
 
 export type * from './export-row';
 export { ExportRowError, type JsonValue } from './duckdb-types';
+export { rowLine } from './row-line';
 
 /** The file name inside `dataDir`; one file holds every property's dataset plus the ground-truth schema. */
 export const WAREHOUSE_FILE = 'shoplab.duckdb';
@@ -139,30 +141,24 @@ export interface InsertResult {
   duplicates: number;
 }
 
+/**
+ * Rows already turned into read_json text, e.g. by a worker thread: `text` is `rowLine` of each row joined by
+ * `\n`, and `dates` holds each row's `event_date`, in the same order.
+ */
+export interface SerializedRows {
+  text: string;
+  dates: readonly string[];
+}
+
 interface PendingBatch {
-  /** The rows as read_json lines (rowJson), written when the call was made. */
-  lines: string[];
-  /** `event_date` of each row. */
-  dates: string[];
+  /** The rows as read_json lines (rowLine, joined by `\n`), written when the call was made. */
+  text: string;
+  /** `event_date` of each row (so also the number of rows). */
+  dates: readonly string[];
   ids: readonly (string | null)[] | undefined;
   rejects: readonly RejectRow[];
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
-}
-
-/**
- * One row as a line of JSON for read_json, without its null fields. Most fields of a GA4 export row are empty (an
- * item alone has 26 fields): leaving the nulls out halves the text (the benchmark's rows: ~3 KB → ~1.4 KB), and
- * with it both the time to write it and DuckDB's time to parse it. read_json with explicit `columns` reads a
- * missing key as NULL, so the stored row is the same; empty lists stay `[]`. (A replacer costs ~20% over a plain
- * JSON.stringify, still much less than the bytes it saves; a hand-written schema-driven writer was 3× slower.)
- */
-function rowJson(row: ExportRow): string {
-  return JSON.stringify(row, dropNull);
-}
-
-function dropNull(_key: string, value: unknown): unknown {
-  return value === null ? undefined : value;
 }
 
 function errorMessage(error: unknown): string {
@@ -342,13 +338,43 @@ export class Warehouse {
     if (rows.length === 0 && rejects.length === 0) return { stored: 0, duplicates: 0 };
     // Serialized now, on the caller's turn, rather than in the writer: the text of the next group is then ready
     // while DuckDB still inserts and commits the current one, and the writer's turn is shorter.
-    const lines = rows.map(rowJson);
-    const dates = rows.map((r) => r.event_date);
-    this.pendingRowCount += rows.length;
+    return this.enqueue(rows.map(rowLine).join('\n'), rows.map((r) => r.event_date), options.ids, rejects);
+  }
+
+  /**
+   * `insertEvents` for rows that the caller has already turned into text with `rowLine` (the collector does that
+   * in its worker thread). Like `trustedRows`, the rows are not checked against the schema: only for rows built
+   * typed from validated input. Each `event_date` is still checked, and the text must hold one line per date.
+   */
+  async insertSerializedEvents(rows: SerializedRows, options: Omit<InsertOptions, 'trustedRows'> = {}): Promise<InsertResult> {
+    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
+    const count = rows.dates.length;
+    rows.dates.forEach((date, i) => {
+      if (!EVENT_DATE.test(date)) throw new ExportRowError(`row ${i}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(date)}`);
+    });
+    let lines = rows.text === '' ? 0 : 1;
+    for (let at = rows.text.indexOf('\n'); at !== -1; at = rows.text.indexOf('\n', at + 1)) lines++;
+    if (lines !== count) throw new Error(`insertSerializedEvents: ${lines} lines of text for ${count} dates; give one line and one date per row`);
+    if (options.ids !== undefined && options.ids.length !== count) {
+      throw new Error(`insertSerializedEvents: ${options.ids.length} ids for ${count} rows; give one id (or null) per row`);
+    }
+    const rejects = options.rejects ?? [];
+    if (count === 0 && rejects.length === 0) return { stored: 0, duplicates: 0 };
+    return this.enqueue(rows.text, rows.dates, options.ids, rejects);
+  }
+
+  private enqueue(text: string, dates: readonly string[], ids: readonly (string | null)[] | undefined, rejects: readonly RejectRow[]): Promise<InsertResult> {
+    this.pendingRowCount += dates.length;
     return new Promise<InsertResult>((resolve, reject) => {
-      this.pending.push({ lines, dates, ids: options.ids, rejects, resolve, reject });
+      this.pending.push({ text, dates, ids, rejects, resolve, reject });
       this.startDraining();
     });
+  }
+
+  /** Resolves once every write queued so far has committed or failed. */
+  async settled(): Promise<void> {
+    while (this.draining) await this.draining;
   }
 
   /** Rows handed to `insertEvents` and not yet committed (or failed): the depth of the write queue. */
@@ -454,9 +480,9 @@ export class Warehouse {
       let count = 0;
       while (this.pending.length > 0) {
         const next = this.pending[0];
-        if (next === undefined || (group.length > 0 && count + next.lines.length > MAX_ROWS_PER_TRANSACTION)) break;
+        if (next === undefined || (group.length > 0 && count + next.dates.length > MAX_ROWS_PER_TRANSACTION)) break;
         group.push(next);
-        count += next.lines.length;
+        count += next.dates.length;
         this.pending.shift();
       }
       try {
@@ -486,42 +512,54 @@ export class Warehouse {
     const writer = this.writer;
     const files = this.ingestFiles;
     if (!writer || !files) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
-    const lines: string[] = [];
+    /** Text of the rows to store: whole batches when none of their rows is a duplicate (the usual case). */
+    const chunks: string[] = [];
+    let stored = 0;
     const dates = new Set<string>();
     const newIds: string[] = [];
     const fresh = new Set<string>();
     const rejects: RejectRow[] = [];
     const results = batches.map((b) => {
-      let duplicates = 0;
-      b.lines.forEach((line, i) => {
+      const count = b.dates.length;
+      let keep: boolean[] | null = null;
+      for (let i = 0; i < count; i++) {
         const id = b.ids?.[i] ?? null;
         if (id !== null) {
           if (this.storedIds.has(id) || fresh.has(id)) {
-            duplicates++;
-            return;
+            keep ??= new Array<boolean>(count).fill(true);
+            keep[i] = false;
+            continue;
           }
           fresh.add(id);
           newIds.push(id);
         }
-        lines.push(line);
         const date = b.dates[i];
         if (date !== undefined) dates.add(date);
-      });
-      rejects.push(...b.rejects);
-      return { stored: b.lines.length - duplicates, duplicates };
+      }
+      for (const r of b.rejects) rejects.push(r);
+      if (keep === null) {
+        if (count > 0) chunks.push(b.text);
+        stored += count;
+        return { stored: count, duplicates: 0 };
+      }
+      // A line never holds a raw newline (JSON escapes it), so splitting recovers the rows.
+      const kept = b.text.split('\n').filter((_, i) => keep[i]);
+      if (kept.length > 0) chunks.push(kept.join('\n'));
+      stored += kept.length;
+      return { stored: kept.length, duplicates: count - kept.length };
     });
     const newDates = [...dates].filter((d) => !this.knownDates.has(d));
     // The whole group is one call with several statements: each separate call costs a turn of the event loop,
     // which under load waits behind the HTTP requests being parsed, while DuckDB would sit idle.
     const statements = ['BEGIN TRANSACTION'];
-    // The dates were checked against /^\d{8}$/ in insertEvents, so they are safe inside SQL text.
+    // The dates were checked against /^\d{8}$/ when queued, so they are safe inside SQL text.
     for (const date of newDates) {
       statements.push(`CREATE VIEW IF NOT EXISTS ${quoteIdent(this.dataset)}.events_${date} AS SELECT * FROM ${quoteIdent(this.dataset)}.${EVENTS_TABLE} WHERE event_date = '${date}'`);
     }
     try {
       // Written synchronously: a couple of MB into the page cache, cheaper than another turn of the event loop.
-      if (lines.length > 0) {
-        writeFileSync(files.rows, lines.join('\n'));
+      if (stored > 0) {
+        writeFileSync(files.rows, chunks.join('\n'));
         statements.push(files.insertRows);
       }
       if (newIds.length > 0) {
@@ -541,7 +579,7 @@ export class Warehouse {
         // Nothing to roll back: the transaction never began, or DuckDB already rolled back one that failed on
         // commit. The first error is the one to report.
       }
-      throw new Error(`could not store ${lines.length} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
+      throw new Error(`could not store ${stored} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
     }
     for (const date of newDates) this.knownDates.add(date);
     for (const id of newIds) this.storedIds.add(id);

@@ -1,0 +1,35 @@
+/**
+ * The collector's ingest worker thread (started by IngestWorker, ingest-worker.ts): judges each request's hits
+ * (parse, validate, map, judge-hits.ts) and turns the rows into read_json text, so that the main thread keeps
+ * only HTTP and the DuckDB calls. It is the one owner of the users' first-touch state (loaded by the main thread
+ * from the warehouse and handed over at start) and of the user-agent cache.
+ */
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { rowLine } from '../warehouse/row-line';
+import { FirstTouchStore } from './first-touch';
+import { judgeHits } from './judge-hits';
+import type { IngestReply, IngestRequest, IngestWorkerData } from './ingest-worker';
+
+const port = parentPort;
+if (!port) throw new Error('ingest-thread.ts runs as a worker thread; start it through IngestWorker');
+const data = workerData as IngestWorkerData;
+const firstTouch = FirstTouchStore.from(data.firstTouch);
+
+port.on('message', (message: IngestRequest) => {
+  let reply: IngestReply;
+  try {
+    const judged = judgeHits(message.input, data.streams, firstTouch.touch);
+    const lines = new Array<string>(judged.rows.length);
+    const dates = new Array<string>(judged.rows.length);
+    judged.rows.forEach((row, i) => {
+      lines[i] = rowLine(row);
+      dates[i] = row.event_date;
+    });
+    reply = { id: message.id, text: lines.join('\n'), dates, ids: judged.ids, rejects: judged.rejects };
+  } catch (error) {
+    reply = { id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  port.postMessage(reply);
+});
+port.postMessage({ ready: true });

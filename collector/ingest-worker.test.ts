@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_STREAM } from './server';
+import { IngestWorker } from './ingest-worker';
+import type { HitsInput } from './judge-hits';
+import type { FirstTouch } from './mp-to-rows';
+
+const workers: IngestWorker[] = [];
+afterEach(async () => {
+  for (const w of workers.splice(0)) await w.close();
+});
+
+const NOW = 1_709_294_400_000_000;
+
+function hits(clientId: string, micros: number): HitsInput {
+  const text = JSON.stringify({ client_id: clientId, events: [{ name: 'page_view', timestamp_micros: micros, params: { page_location: 'https://shop.example/?utm_source=news&utm_medium=email' } }] });
+  return { endpoint: '/mp/collect', measurementId: DEFAULT_STREAM.measurementId, search: '', text, userAgent: undefined, origin: undefined, referer: undefined, geo: undefined, receivedAt: NOW };
+}
+
+function firstTouchOf(line: string): { ts: unknown; source: unknown } {
+  const row = JSON.parse(line) as { user_first_touch_timestamp: unknown; traffic_source: unknown };
+  return { ts: row.user_first_touch_timestamp, source: row.traffic_source };
+}
+
+describe('IngestWorker', () => {
+  it('judges hits in its thread, keeping first touches across requests', async () => {
+    const worker = await IngestWorker.start({ streams: [DEFAULT_STREAM], loadFirstTouch: () => Promise.resolve([]), log: () => undefined });
+    workers.push(worker);
+    const first = await worker.judge(hits('u.1', NOW - 10));
+    expect(first.dates).toEqual(['20240301']);
+    expect(first.ids).toEqual([`${DEFAULT_STREAM.measurementId}|u.1|${NOW - 10}|page_view`]);
+    const later = await worker.judge(hits('u.1', NOW));
+    expect(firstTouchOf(later.text).ts).toBe(NOW - 10);
+    const bad = await worker.judge({ ...hits('u.1', NOW), text: '{"client_id":"u.1","events":[{"name":"1bad"}]}' });
+    expect([bad.dates, bad.rejects.map((r) => r.validation_code)]).toEqual([[], ['NAME_INVALID']]);
+  });
+
+  it('refuses what a dead thread held and starts a new one on the next request, with the first touches reloaded', async () => {
+    const known: [string, FirstTouch][] = [['u.2', { timestamp: NOW - 99, source: { name: '(direct)', medium: '(none)', source: '(direct)' } }]];
+    let loads = 0;
+    const logs: string[] = [];
+    const worker = await IngestWorker.start({
+      streams: [DEFAULT_STREAM],
+      loadFirstTouch: () => {
+        loads++;
+        return Promise.resolve(known);
+      },
+      log: (m) => logs.push(m),
+    });
+    workers.push(worker);
+    const inFlight = worker.judge(hits('u.2', NOW));
+    await worker.stopThread();
+    await expect(inFlight).rejects.toThrow(/ingest worker stopped/);
+    const after = await worker.judge(hits('u.2', NOW + 1));
+    expect(loads).toBe(2);
+    expect(firstTouchOf(after.text)).toEqual({ ts: NOW - 99, source: { name: '(direct)', medium: '(none)', source: '(direct)' } });
+    expect(logs.join('\n')).toMatch(/ingest worker stopped .* 1 request\(s\) refused/);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * The main thread's side of the collector's ingest worker thread (ingest-thread.ts), which judges hits (parse,
+ * validate, map) and serializes the rows. On two cores the main thread would otherwise do all of that as well as
+ * HTTP, and be the bottleneck while DuckDB's thread waits; split, the two overlap.
+ */
+
+import { Worker } from 'node:worker_threads';
+import type { RejectRow, SerializedRows } from '../warehouse/warehouse';
+import type { FirstTouch } from './mp-to-rows';
+import type { HitsInput, StreamInfo } from './judge-hits';
+
+/** Given to the thread at start. */
+export interface IngestWorkerData {
+  streams: StreamInfo[];
+  /** The first touch of every known client (FirstTouchStore.entries), which the thread owns from then on. */
+  firstTouch: [string, FirstTouch][];
+}
+
+export interface IngestRequest {
+  id: number;
+  input: HitsInput;
+}
+
+/** A request's judged hits: rows as read_json text (SerializedRows), their dedupe ids, and the rejects. */
+export interface JudgedText extends SerializedRows {
+  ids: (string | null)[];
+  rejects: RejectRow[];
+}
+
+export type IngestReply = ({ id: number } & JudgedText) | { id: number; error: string };
+
+const BOOT = new URL('./ingest-thread.boot.mjs', import.meta.url);
+
+interface Waiting {
+  resolve: (judged: JudgedText) => void;
+  reject: (error: Error) => void;
+}
+
+export interface IngestWorkerOptions {
+  streams: readonly StreamInfo[];
+  /**
+   * The first touches to hand to a new thread: called at start, and again if the thread dies (the state it held
+   * died with it), after what it had judged has been stored or failed.
+   */
+  loadFirstTouch: () => Promise<[string, FirstTouch][]>;
+  log: (message: string) => void;
+}
+
+/** One ingest thread; requests are judged in the order they are given. */
+export class IngestWorker {
+  private worker: Worker | null = null;
+  private starting: Promise<Worker> | null = null;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(private readonly opts: IngestWorkerOptions) {}
+
+  /** Starts the thread; resolves once it has loaded its code and state. */
+  static async start(opts: IngestWorkerOptions): Promise<IngestWorker> {
+    const pool = new IngestWorker(opts);
+    await pool.ensureWorker();
+    return pool;
+  }
+
+  /** Requests sent to the thread and not answered yet. */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
+  /** Judges one request's hits in the thread. Rejects if the thread fails on it or dies meanwhile. */
+  async judge(input: HitsInput): Promise<JudgedText> {
+    const worker = await this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<JudgedText>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, input } satisfies IngestRequest);
+    });
+  }
+
+  /**
+   * Ends the current thread as a crash would (requests waiting on it are refused); the next request starts a new
+   * one. For tests of that recovery, and for an operator's tooling; the collector itself never calls it.
+   */
+  async stopThread(): Promise<void> {
+    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    if (worker) await worker.terminate();
+  }
+
+  /** Stops the thread. Requests still waiting are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private ensureWorker(): Promise<Worker> {
+    if (this.closed) return Promise.reject(new Error('the ingest worker is closed'));
+    if (this.worker) return Promise.resolve(this.worker);
+    this.starting ??= this.spawn().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async spawn(): Promise<Worker> {
+    const data: IngestWorkerData = { streams: [...this.opts.streams], firstTouch: await this.opts.loadFirstTouch() };
+    const worker = new Worker(BOOT, { workerData: data });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number): void => reject(new Error(`the ingest worker exited (code ${code}) while starting`));
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.once('message', () => {
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        resolve();
+      });
+    });
+    worker.on('message', (reply: IngestReply) => {
+      const waiting = this.waiting.get(reply.id);
+      if (!waiting) return;
+      this.waiting.delete(reply.id);
+      if ('error' in reply) waiting.reject(new Error(`the ingest worker failed on a request: ${reply.error}`));
+      else waiting.resolve(reply);
+    });
+    worker.on('error', (error) => this.opts.log(`collector: ingest worker error: ${error.stack ?? error.message}`));
+    worker.once('exit', (code) => {
+      if (this.worker === worker) this.worker = null;
+      const lost = [...this.waiting.values()];
+      this.waiting.clear();
+      for (const w of lost) w.reject(new Error(`the ingest worker stopped (exit code ${code}) before answering`));
+      if (!this.closed) this.opts.log(`collector: ingest worker stopped (exit code ${code}); ${lost.length} request(s) refused, a new one starts with the next request`);
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
