@@ -17,7 +17,7 @@ import { PUBLIC_DIR, simulateCommand } from '../cli/simulate';
 import { startServer, type RunningServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
 import { DEVICE_PROFILES } from '../headless/devices';
-import { launchPuppeteer } from '../headless/drivers/puppeteer';
+import { LEAN_CDP, launchPuppeteer } from '../headless/drivers/puppeteer';
 import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
 import { CHECKOUT_STEPS } from '../simulator/verbs';
 import type { Figure } from './figure';
@@ -149,9 +149,13 @@ async function replay(browser: Browser, url: string, record: SessionRecord): Pro
   }
 }
 
-/** The runner's own browser (headless/chromium.ts runnerBrowser), so that all three figures share it. */
-function launchLikeRunner(): Promise<Browser> {
-  return launchPuppeteer({ ...runnerBrowser(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] });
+/**
+ * The runner's own browser (headless/chromium.ts runnerBrowser), so that all three figures share it. The
+ * baseline drives it with Puppeteer's defaults, as a recorded script does; the physical loop, like the runner,
+ * with LEAN_CDP (no Network or Audits events), so that the limit is not lowered by work the runner avoids.
+ */
+function launchLikeRunner(lean: boolean): Promise<Browser> {
+  return launchPuppeteer({ ...runnerBrowser(), args: [...CHROMIUM_ARGS, ...RUNNER_ARGS] }, lean ? LEAN_CDP : {});
 }
 
 /** In-page loop of client-side route changes over the store's own links, for `seconds`. */
@@ -173,7 +177,7 @@ function routeLoop(seconds: number): string {
 }
 
 async function physical(server: RunningServer): Promise<number> {
-  const browser = await launchLikeRunner();
+  const browser = await launchLikeRunner(true);
   try {
     const pages = await Promise.all(
       Array.from({ length: Math.max(2, cpus().length * 2) }, async () => {
@@ -211,7 +215,7 @@ export async function run(): Promise<Figure[]> {
     let baselineTried = 0;
     let routeRate = 0;
     try {
-      const browser = await launchLikeRunner();
+      const browser = await launchLikeRunner(false);
       try {
         // A sample that represents the run: every k-th session in plan order (the first to finish would be the
         // bounces, and would flatter the baseline).

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GEO_HEADER } from '../collector/geo-header';
-import { startServer, type RunningServer } from '../collector/server';
+import { COLLECT_PATHS, startServer, type RunningServer } from '../collector/server';
 import type { DriverName } from '../headless/drivers/driver';
 import { playwrightDriver } from '../headless/drivers/playwright';
 import { puppeteerDriver } from '../headless/drivers/puppeteer';
@@ -194,7 +194,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
       ...(opts.softVisits === false ? { softVisits: false } : {}),
       // Our own collector places each shopper from the persona's region; another store gets no extra header.
-      ...(server ? { headersFor: geoHeaders } : {}),
+      ...(server ? { headersFor: geoHeaders, headerPaths: COLLECT_PATHS } : {}),
       signal: stop.signal,
       onSession: (r) => {
         finished += 1;

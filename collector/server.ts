@@ -159,6 +159,10 @@ function duckdbThreadsFromEnv(): number {
 }
 
 /** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
+/** The paths that take hits (the rest is health, metrics and the static site). */
+export const COLLECT_PATHS = ['/mp/collect', '/debug/mp/collect', '/g/collect'] as const;
+const COLLECT_PATH_SET: ReadonlySet<string> = new Set(COLLECT_PATHS);
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8000;
@@ -339,8 +343,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
   };
 
-  const COLLECT_PATHS = new Set(['/mp/collect', '/debug/mp/collect', '/g/collect']);
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
     try {
@@ -349,8 +351,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       throw new HttpError(400, 'the request URL is malformed');
     }
-    const cors = COLLECT_PATHS.has(url.pathname) ? corsHeaders(req) : {};
-    if (req.method === 'OPTIONS' && COLLECT_PATHS.has(url.pathname)) {
+    const cors = COLLECT_PATH_SET.has(url.pathname) ? corsHeaders(req) : {};
+    if (req.method === 'OPTIONS' && COLLECT_PATH_SET.has(url.pathname)) {
       if (!cors['access-control-allow-origin']) throw new HttpError(403, `origin ${req.headers.origin ?? '(none)'} may not send hits here; add it to the collector's CORS origins`);
       res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
       res.end();

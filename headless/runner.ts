@@ -52,10 +52,12 @@ export interface RunOptions {
   /** Real ms a session may take before its attempt is abandoned. Default 60000. */
   sessionTimeoutMs?: number;
   /**
-   * HTTP headers the page sends with every request during this session (e.g. the collector's geo header from
-   * the persona's region). Default none.
+   * HTTP headers the page sends with its requests to `headerPaths` during this session (e.g. the collector's geo
+   * header from the persona's region). Default none.
    */
   headersFor?: (plan: PlannedSession) => Readonly<Record<string, string>>;
+  /** The URL paths that need `headersFor`'s headers (e.g. the collector's); default every request. */
+  headerPaths?: readonly string[];
   /** Reuse pages without reloading them between visits (see softVisitScript). Default true. */
   softVisits?: boolean;
   /** Extra attempts for a session whose page or browser broke. Default 1. */
@@ -278,7 +280,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
         const headers = opts.headersFor?.(plan) ?? {};
         const headersKey = JSON.stringify(headers);
         if (headersKey !== current.headers) {
-          await current.page.setExtraHeaders(headers);
+          await current.page.setExtraHeaders(headers, opts.headerPaths);
           current.headers = headersKey;
         }
         // Still needed on a reused page: a full page load inside the visit must find the visit's hook.
