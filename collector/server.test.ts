@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -305,6 +305,28 @@ describe('static files', () => {
       expect(res.text, raw).not.toContain('outside the site');
       expect(res.status, raw).toBe(404);
     }
+  });
+
+  it('serves a file rewritten while it runs (a rebuilt site) fresh, and a symlink retargeted outside not at all', async () => {
+    const { publicDir } = site();
+    const server = await start({ publicDir });
+    const page = path.join(publicDir, 'products', 'mug', 'index.html');
+    expect(await (await fetch(`${server.url}/products/mug/`)).text()).toBe('<h1>mug</h1>');
+    writeFileSync(page, '<h1>mug, new</h1>');
+    expect(await (await fetch(`${server.url}/products/mug/`)).text()).toBe('<h1>mug, new</h1>');
+    // Same size, later mtime.
+    writeFileSync(page, '<h1>MUG, NEW</h1>');
+    utimesSync(page, new Date(), new Date(Date.now() + 60_000));
+    expect(await (await fetch(`${server.url}/products/mug/`)).text()).toBe('<h1>MUG, NEW</h1>');
+
+    const link = path.join(publicDir, 'moving.html');
+    symlinkSync(path.join(publicDir, 'index.html'), link);
+    expect(await (await fetch(`${server.url}/moving.html`)).text()).toBe('<h1>home</h1>');
+    rmSync(link);
+    symlinkSync(path.join(publicDir, '..', 'secret.txt'), link);
+    const moved = await fetch(`${server.url}/moving.html`);
+    expect(moved.status).toBe(404);
+    expect(await moved.text()).not.toContain('outside the site');
   });
 
   it('answers HEAD without a body and revalidation with 304', async () => {

@@ -5,7 +5,7 @@
  */
 
 import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -61,6 +61,10 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(text);
 }
 
+/** Files up to this size are kept in memory once read, up to CACHE_BYTES in all. */
+const CACHE_FILE_BYTES = 512 * 1024;
+const CACHE_BYTES = 64 * 1024 * 1024;
+
 async function statOrNull(file: string): Promise<Stats | null> {
   try {
     return await stat(file);
@@ -79,12 +83,43 @@ export function createStaticHandler(publicDir: string): StaticHandler {
   }
   if (!statSync(root).isDirectory()) throw new Error(`publicDir ${root} is not a folder`);
 
+  // A runner's pages fetch page data on most route changes. Serving a small file costs one stat once it has been
+  // read: its real path is remembered for as long as the path leads to the same inode, and its bytes for as long
+  // as size and mtime match, so a rebuilt site is served fresh.
+  const realPaths = new Map<string, { dev: number; ino: number; real: string }>();
+  const bodies = new Map<string, { size: number; mtimeMs: number; body: Buffer }>();
+  let cachedBytes = 0;
+
   /** The real file for a decoded URL path, or null when there is none inside the root (symlinks included). */
   const resolveInside = async (candidate: string): Promise<{ file: string; stats: Stats } | null> => {
     const stats = await statOrNull(candidate);
     if (!stats?.isFile()) return null;
-    const real = await realpath(candidate);
+    const known = realPaths.get(candidate);
+    let real: string;
+    if (known && known.dev === stats.dev && known.ino === stats.ino) {
+      real = known.real;
+    } else {
+      real = await realpath(candidate);
+      realPaths.set(candidate, { dev: stats.dev, ino: stats.ino, real });
+    }
     return real.startsWith(root + path.sep) ? { file: real, stats } : null;
+  };
+
+  /** The file's bytes from memory when it is small and unchanged since it was read, else null. */
+  const smallBody = async (file: string, stats: Stats): Promise<Buffer | null> => {
+    if (stats.size > CACHE_FILE_BYTES) return null;
+    const hit = bodies.get(file);
+    if (hit && hit.size === stats.size && hit.mtimeMs === stats.mtimeMs) return hit.body;
+    const body = await readFile(file);
+    // Only what matches the stat just taken is kept: a file rewritten meanwhile is read again next time.
+    if (body.length === stats.size) {
+      if (hit) cachedBytes -= hit.body.length;
+      if (hit || cachedBytes + body.length <= CACHE_BYTES) {
+        bodies.set(file, { size: stats.size, mtimeMs: stats.mtimeMs, body });
+        cachedBytes += body.length;
+      }
+    }
+    return body;
   };
 
   const sendFile = async (req: IncomingMessage, res: ServerResponse, file: string, stats: Stats, status: number, cacheControl: string): Promise<void> => {
@@ -101,11 +136,18 @@ export function createStaticHandler(publicDir: string): StaticHandler {
       res.end();
       return;
     }
-    res.writeHead(status, { ...headers, 'content-length': String(stats.size) });
     if (req.method === 'HEAD') {
+      res.writeHead(status, { ...headers, 'content-length': String(stats.size) });
       res.end();
       return;
     }
+    const body = await smallBody(file, stats);
+    if (body) {
+      res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+      res.end(body);
+      return;
+    }
+    res.writeHead(status, { ...headers, 'content-length': String(stats.size) });
     await pipeline(createReadStream(file), res);
   };
 
