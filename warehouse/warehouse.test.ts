@@ -19,11 +19,6 @@ function tempDir(): string {
   return dir;
 }
 
-/** One turn of the event loop: long enough for a queued write to start, far shorter than DuckDB's commit. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 async function openWarehouse(dataDir = tempDir(), property?: string): Promise<Warehouse> {
   const warehouse = await Warehouse.open({ dataDir, ...(property ? { property } : {}) });
   cleanups.push(() => warehouse.close());
@@ -199,76 +194,6 @@ describe('Warehouse', () => {
     await Promise.all([first, good]);
     const rows = await warehouse.query(`SELECT user_id FROM ${warehouse.dataset}.events ORDER BY user_id`);
     expect(rows).toEqual([{ user_id: 'u0' }, { user_id: 'u1' }]);
-  });
-
-  it('holds a batch whose id another group is writing until that group commits, then counts it a duplicate', async () => {
-    const warehouse = await openWarehouse();
-    await warehouse.insertEvents([sampleRow({ user_pseudo_id: 'seed' })]); // the day's view exists: groups may overlap
-    const first = warehouse.insertEvents([sampleRow({ user_pseudo_id: 'a' })], { ids: ['id-a'] });
-    await nextTurn(); // first's group is being written now
-    const retry = warehouse.insertEvents([sampleRow({ user_pseudo_id: 'a' })], { ids: ['id-a'] });
-    const other = warehouse.insertEvents([sampleRow({ user_pseudo_id: 'b' })], { ids: ['id-b'] });
-    expect(await Promise.all([first, retry, other])).toEqual([
-      { stored: 1, duplicates: 0 },
-      { stored: 0, duplicates: 1 },
-      { stored: 1, duplicates: 0 },
-    ]);
-    const users = await warehouse.query(`SELECT user_pseudo_id AS u FROM ${warehouse.dataset}.events ORDER BY u`);
-    expect(users.map((r) => r.u)).toEqual(['a', 'b', 'seed']);
-    expect(await warehouse.query('SELECT count(*) AS n FROM ingest.event_ids')).toEqual([{ n: 2 }]);
-  });
-
-  it('frees the ids of a group that fails, so that a batch waiting on one of them stores its row', async () => {
-    const warehouse = await openWarehouse();
-    await warehouse.query(`ALTER TABLE ${warehouse.dataset}.events ALTER COLUMN user_id SET NOT NULL`);
-    await warehouse.insertEvents([sampleRow({ user_id: 'seed' })]);
-    const bad = warehouse.insertEvents([sampleRow({ user_id: null })], { ids: ['id-x'] });
-    await nextTurn();
-    const retry = warehouse.insertEvents([sampleRow({ user_id: 'x' })], { ids: ['id-x'] });
-    await expect(bad).rejects.toThrow(/NOT NULL constraint/);
-    expect(await retry).toEqual({ stored: 1, duplicates: 0 });
-    const rows = await warehouse.query(`SELECT user_id FROM ${warehouse.dataset}.events ORDER BY user_id`);
-    expect(rows).toEqual([{ user_id: 'seed' }, { user_id: 'x' }]);
-  });
-
-  it('neither loses nor doubles rows when a failed group is retried call by call beside another group', async () => {
-    const warehouse = await openWarehouse();
-    await warehouse.query(`ALTER TABLE ${warehouse.dataset}.events ALTER COLUMN user_id SET NOT NULL`);
-    await warehouse.insertEvents([sampleRow({ user_id: 'seed' })]);
-    const good = warehouse.insertEvents([sampleRow({ user_id: 'g' })], { ids: ['id-g'] });
-    const bad = warehouse.insertEvents([sampleRow({ user_id: null })], { ids: ['id-bad'] });
-    await nextTurn(); // good and bad share a group, which fails and is retried call by call
-    const beside = warehouse.insertEvents(
-      Array.from({ length: 25 }, (_, i) => sampleRow({ user_id: `b${i}` })),
-      { ids: Array.from({ length: 25 }, (_, i) => `id-b${i}`) },
-    );
-    const resent = warehouse.insertEvents([sampleRow({ user_id: 'g' })], { ids: ['id-g'] });
-    await expect(bad).rejects.toThrow(/NOT NULL constraint/);
-    expect(await Promise.all([good, beside, resent])).toEqual([
-      { stored: 1, duplicates: 0 },
-      { stored: 25, duplicates: 0 },
-      { stored: 0, duplicates: 1 },
-    ]);
-    const [totals] = await warehouse.query(
-      `SELECT count(*) AS n, count(DISTINCT user_id) AS users, count(*) FILTER (user_id = 'g') AS g FROM ${warehouse.dataset}.events`,
-    );
-    expect(totals).toEqual({ n: 27, users: 27, g: 1 });
-  });
-
-  it('writes a group that brings a new day alone, so that two transactions never create the same view', async () => {
-    const warehouse = await openWarehouse();
-    // Many rows, so that its COMMIT takes long enough for the next group to start meanwhile.
-    const calls = [warehouse.insertEvents(Array.from({ length: 3000 }, () => sampleRow({ event_date: '20240301' })))];
-    await nextTurn(); // the first group, creating events_20240301, is being written
-    // Without waiting, each of these would try to create the view too, racing the first group.
-    for (let i = 0; i < 4; i++) calls.push(warehouse.insertEvents([sampleRow({ event_date: '20240301' })]));
-    await nextTurn();
-    calls.push(warehouse.insertEvents([sampleRow({ event_date: '20240302' })]));
-    await Promise.all(calls);
-    const views = await warehouse.query(`SELECT view_name FROM duckdb_views() WHERE schema_name = $1 ORDER BY view_name`, [warehouse.dataset]);
-    expect(views.map((v) => v.view_name)).toEqual(['events_20240301', 'events_20240302']);
-    const [day] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events_20240301`);
-    expect(day?.n).toBe(3004);
   });
 
   it('refuses strings that are not well-formed UTF-16 before they reach DuckDB', async () => {

@@ -34,8 +34,6 @@ const MAX_ROWS_PER_TRANSACTION = 20_000;
  * 150,000 events. The price is a longer WAL replay when the collector restarts after a crash (kill -9).
  */
 const CHECKPOINT_THRESHOLD = '256MB';
-/** Writer connections: group k+1 inserts on one while group k commits on the other. */
-const WRITER_CONNECTIONS = 2;
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
 /**
@@ -54,13 +52,6 @@ interface IngestFiles {
   insertRows: string;
   insertIds: string;
   insertRejects: string;
-}
-
-/** One writer connection, with its own scratch files; `busy` while a group is being written on it. */
-interface WriterSlot {
-  connection: DuckDBConnection;
-  files: IngestFiles;
-  busy: boolean;
 }
 
 function processAlive(pid: number): boolean {
@@ -198,18 +189,7 @@ export class Warehouse {
   private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
-  /** Ids of the rows in groups being written now: a batch holding one waits for that group's outcome. */
-  private readonly writingIds = new Set<string>();
-  /** Groups being written (at most one per writer connection). */
-  private writingGroups = 0;
-  /** A group is in its insert phase (BEGIN … INSERT, before COMMIT); the next group starts when it ends. */
-  private inserting = false;
-  /** A group that creates day views is being written: it runs alone, so two views never race. */
-  private writingViews = false;
-  /** Set while writes are queued or running; resolves when the queue is empty and no group is being written. */
   private draining: Promise<void> | null = null;
-  private drained: (() => void) | null = null;
-  private pumpScheduled = false;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -217,8 +197,10 @@ export class Warehouse {
     dataset: string,
     readOnly: boolean,
     private readonly instance: DuckDBInstance,
-    /** The connections that write events (empty when read-only); `pump` gives each one group at a time. */
-    private readonly writers: readonly WriterSlot[],
+    /** The only connection that writes events; `drain` is its only user, so statements never interleave. */
+    private readonly writer: DuckDBConnection | null,
+    /** Scratch files that carry each group to read_json; null when read-only. */
+    private readonly ingestFiles: IngestFiles | null,
   ) {
     this.file = file;
     this.dataset = dataset;
@@ -278,10 +260,9 @@ export class Warehouse {
         } finally {
           reader.closeSync();
         }
-        return new Warehouse(file, dataset, true, instance, []);
+        return new Warehouse(file, dataset, true, instance, null, null);
       }
       const writer = await instance.connect();
-      const connections = [writer];
       try {
         await verifyEventsTable(writer, dataset, file, true);
         await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
@@ -291,10 +272,11 @@ export class Warehouse {
         // The files are only transport: durability comes from the transaction's COMMIT, and leftovers are
         // overwritten (or removed on the next open, if their process died).
         removeStaleBatchFiles(path.dirname(file));
+        const base = path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}`);
         const readJson = (scratch: string, columns: string): string =>
           `read_json('${scratch.replaceAll("'", "''")}', format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
         const rejectColumns = `{${REJECT_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
-        const ingestFiles = (base: string): IngestFiles => ({
+        const ingestFiles: IngestFiles = {
           rows: `${base}.ndjson`,
           ids: `${base}.ids.ndjson`,
           rejects: `${base}.rejects.ndjson`,
@@ -302,17 +284,11 @@ export class Warehouse {
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
           insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${base}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
           insertRejects: `INSERT INTO ${INGEST_SCHEMA}.rejects BY NAME SELECT * FROM ${readJson(`${base}.rejects.ndjson`, rejectColumns)}`,
-        });
+        };
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.rejects (${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
-        while (connections.length < WRITER_CONNECTIONS) connections.push(await instance.connect());
-        const writers = connections.map((connection) => ({
-          connection,
-          files: ingestFiles(path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}`)),
-          busy: false,
-        }));
-        const warehouse = new Warehouse(file, dataset, false, instance, writers);
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles);
         const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
         for (const [id] of ids.getRowsJson()) if (typeof id === 'string') warehouse.storedIds.add(id);
         const views = await writer.runAndReadAll(
@@ -325,7 +301,7 @@ export class Warehouse {
         }
         return warehouse;
       } catch (error) {
-        for (const connection of connections) connection.closeSync();
+        writer.closeSync();
         throw error;
       }
     } catch (error) {
@@ -480,114 +456,62 @@ export class Warehouse {
     this.closing ??= (async () => {
       while (this.draining) await this.draining;
       await Promise.allSettled([...this.activeQueries]);
-      for (const writer of this.writers) writer.connection.closeSync();
+      this.writer?.closeSync();
       this.instance.closeSync();
-      for (const { files } of this.writers) for (const scratch of [files.rows, files.ids, files.rejects]) rmSync(scratch, { force: true });
+      const files = this.ingestFiles;
+      if (files) for (const scratch of [files.rows, files.ids, files.rejects]) rmSync(scratch, { force: true });
     })();
     return this.closing;
   }
 
   private startDraining(): void {
-    this.draining ??= new Promise<void>((resolve) => (this.drained = resolve));
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    // A group forms one turn of the event loop after the call that wakes it, so that it takes every request
-    // already received rather than only that one: each group costs DuckDB ~10 ms whatever its size.
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
+    if (this.draining) return;
+    // The first group waits one turn of the event loop, so that it takes every request already received rather
+    // than only the one that woke the writer: each group costs DuckDB ~10 ms whatever its size.
+    this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain()).finally(() => {
+      this.draining = null;
+      if (this.pending.length > 0) this.startDraining();
     });
   }
 
-  /** Starts the next group if a writer is free and no other group is inserting; settles `draining` when idle. */
-  private pump(): void {
-    while (this.pending.length > 0 && !this.inserting && !this.writingViews) {
-      const writer = this.writers.find((w) => !w.busy);
-      if (writer === undefined) break;
-      const group = this.takeGroup();
-      if (group === null) break;
-      void this.write(writer, group.batches, group.views);
-    }
-    if (this.pending.length === 0 && this.writingGroups === 0) {
-      this.draining = null;
-      this.drained?.();
-      this.drained = null;
-    }
-  }
-
-  /**
-   * Takes the next batches off the queue, in order, up to MAX_ROWS_PER_TRANSACTION rows. Stops at a batch that
-   * holds an id of a group being written (it must wait for that group's outcome to know whether it is a
-   * duplicate), and at one with a new day while another group is being written (a group that creates views runs
-   * alone). Null when the first batch must wait.
-   */
-  private takeGroup(): { batches: PendingBatch[]; views: boolean } | null {
-    const batches: PendingBatch[] = [];
-    let count = 0;
-    let views = false;
-    for (let next = this.pending[0]; next !== undefined; next = this.pending[0]) {
-      if (batches.length > 0 && count + next.dates.length > MAX_ROWS_PER_TRANSACTION) break;
-      if (next.ids?.some((id) => id !== null && this.writingIds.has(id))) break;
-      const newDay = next.dates.some((d) => !this.knownDates.has(d));
-      if (newDay && this.writingGroups > 0) break;
-      views ||= newDay;
-      batches.push(next);
-      count += next.dates.length;
-      this.pending.shift();
-    }
-    return batches.length > 0 ? { batches, views } : null;
-  }
-
-  /** Writes one group on one writer; if its transaction fails, retries each batch alone on that writer. */
-  private async write(writer: WriterSlot, group: PendingBatch[], views: boolean): Promise<void> {
-    writer.busy = true;
-    this.writingGroups++;
-    this.inserting = true;
-    this.writingViews = views;
-    const ids: string[] = [];
-    let count = 0;
-    for (const b of group) {
-      count += b.dates.length;
-      if (b.ids) for (const id of b.ids) if (id !== null) ids.push(id);
-    }
-    for (const id of ids) this.writingIds.add(id);
-    const inserted = (): void => {
-      this.inserting = false;
-      this.pump();
-    };
-    try {
-      const results = await this.commit(writer, group, inserted);
-      group.forEach((b, i) => b.resolve(results[i] ?? { stored: 0, duplicates: 0 }));
-    } catch (error) {
-      // The other writer may go on meanwhile; this group's ids stay reserved until each batch has its answer.
-      this.inserting = false;
-      this.pump();
-      if (group.length === 1) {
-        group[0]?.reject(error);
-      } else {
-        for (const b of group) {
-          try {
-            const [result] = await this.commit(writer, [b], () => undefined);
-            b.resolve(result ?? { stored: 0, duplicates: 0 });
-          } catch (alone) {
-            b.reject(alone);
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group: PendingBatch[] = [];
+      let count = 0;
+      while (this.pending.length > 0) {
+        const next = this.pending[0];
+        if (next === undefined || (group.length > 0 && count + next.dates.length > MAX_ROWS_PER_TRANSACTION)) break;
+        group.push(next);
+        count += next.dates.length;
+        this.pending.shift();
+      }
+      try {
+        const results = await this.commit(group);
+        group.forEach((b, i) => b.resolve(results[i] ?? { stored: 0, duplicates: 0 }));
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]?.reject(error);
+        } else {
+          for (const b of group) {
+            try {
+              const [result] = await this.commit([b]);
+              b.resolve(result ?? { stored: 0, duplicates: 0 });
+            } catch (alone) {
+              b.reject(alone);
+            }
           }
         }
+      } finally {
+        this.pendingRowCount -= count;
       }
-    } finally {
-      this.pendingRowCount -= count;
-      // Stored ids are in storedIds by now; the others are free again, for the batches that waited on them.
-      for (const id of ids) this.writingIds.delete(id);
-      if (views) this.writingViews = false;
-      this.writingGroups--;
-      writer.busy = false;
-      this.pump();
     }
   }
 
   /** Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped. */
-  private async commit(slot: WriterSlot, batches: readonly PendingBatch[], inserted: () => void): Promise<InsertResult[]> {
-    const { connection: writer, files } = slot;
+  private async commit(batches: readonly PendingBatch[]): Promise<InsertResult[]> {
+    const writer = this.writer;
+    const files = this.ingestFiles;
+    if (!writer || !files) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
     /** Text of the rows to store: whole batches when none of their rows is a duplicate (the usual case). */
     const chunks: string[] = [];
     let stored = 0;
@@ -625,7 +549,7 @@ export class Warehouse {
       return { stored: kept.length, duplicates: count - kept.length };
     });
     const newDates = [...dates].filter((d) => !this.knownDates.has(d));
-    // The inserts are one call with several statements: each separate call costs a turn of the event loop,
+    // The whole group is one call with several statements: each separate call costs a turn of the event loop,
     // which under load waits behind the HTTP requests being parsed, while DuckDB would sit idle.
     const statements = ['BEGIN TRANSACTION'];
     // The dates were checked against /^\d{8}$/ when queued, so they are safe inside SQL text.
@@ -646,11 +570,8 @@ export class Warehouse {
         writeFileSync(files.rejects, rejects.map((r) => JSON.stringify(r)).join('\n'));
         statements.push(files.insertRejects);
       }
-      // COMMIT is a call of its own, so that the next group can start inserting on the other writer while this
-      // one writes its WAL.
+      statements.push('COMMIT');
       await writer.run(statements.join(';\n'));
-      inserted();
-      await writer.run('COMMIT');
     } catch (error) {
       try {
         await writer.run('ROLLBACK');
