@@ -126,12 +126,6 @@ export interface InsertOptions {
   ids?: readonly (string | null)[];
   /** Refused events to record in the same transaction, so that they are committed when the call resolves. */
   rejects?: readonly RejectRow[];
-  /**
-   * Skip the per-row check against EXPORT_SCHEMA: only for rows built by code whose output type is ExportRow and
-   * whose values are already bounded (the collector's mpToRows on validated input), where the check costs as much
-   * as building the rows. Default `false`.
-   */
-  trustedRows?: boolean;
 }
 
 export interface InsertResult {
@@ -159,6 +153,11 @@ interface PendingBatch {
   rejects: readonly RejectRow[];
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
+}
+
+/** Always checked, whoever built the row: the date becomes part of a view's SQL text. */
+function checkEventDate(date: string, row: number): void {
+  if (!EVENT_DATE.test(date)) throw new ExportRowError(`row ${row}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(date)}`);
 }
 
 function errorMessage(error: unknown): string {
@@ -317,54 +316,49 @@ export class Warehouse {
    * Throws an ExportRowError (naming the field) before anything is stored when a row does not fit the schema.
    */
   async insertEvents(rows: ExportRow[], options: InsertOptions = {}): Promise<InsertResult> {
-    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
-    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
+    this.assertWritable();
     rows.forEach((row, i) => {
       try {
-        if (!options.trustedRows) checkRow(EXPORT_SCHEMA, row);
+        checkRow(EXPORT_SCHEMA, row);
       } catch (error) {
         if (error instanceof ExportRowError) throw new ExportRowError(`row ${i}: ${error.path}`, error.problem);
         throw error;
       }
-      // Always checked: the date becomes part of a view's SQL text.
-      if (!EVENT_DATE.test(row.event_date)) {
-        throw new ExportRowError(`row ${i}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(row.event_date)}`);
-      }
+      checkEventDate(row.event_date, i);
     });
-    if (options.ids !== undefined && options.ids.length !== rows.length) {
-      throw new Error(`insertEvents: ${options.ids.length} ids for ${rows.length} rows; give one id (or null) per row`);
-    }
-    const rejects = options.rejects ?? [];
-    if (rows.length === 0 && rejects.length === 0) return { stored: 0, duplicates: 0 };
     // Serialized now, on the caller's turn, rather than in the writer: the text of the next group is then ready
     // while DuckDB still inserts and commits the current one, and the writer's turn is shorter.
-    return this.enqueue(rows.map(rowLine).join('\n'), rows.map((r) => r.event_date), options.ids, rejects);
+    return this.enqueue('insertEvents', rows.map(rowLine).join('\n'), rows.map((r) => r.event_date), options);
   }
 
   /**
    * `insertEvents` for rows that the caller has already turned into text with `rowLine` (the collector does that
-   * in its worker thread). Like `trustedRows`, the rows are not checked against the schema: only for rows built
-   * typed from validated input. Each `event_date` is still checked, and the text must hold one line per date.
+   * in its worker thread). The rows are not checked against the schema: only for rows built typed from validated
+   * input. Each `event_date` is still checked, and the text must hold one line per date.
    */
-  async insertSerializedEvents(rows: SerializedRows, options: Omit<InsertOptions, 'trustedRows'> = {}): Promise<InsertResult> {
-    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
-    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
+  async insertSerializedEvents(rows: SerializedRows, options: InsertOptions = {}): Promise<InsertResult> {
+    this.assertWritable();
     const count = rows.dates.length;
-    rows.dates.forEach((date, i) => {
-      if (!EVENT_DATE.test(date)) throw new ExportRowError(`row ${i}: event_date`, `expected YYYYMMDD, got ${JSON.stringify(date)}`);
-    });
+    rows.dates.forEach(checkEventDate);
     let lines = rows.text === '' ? 0 : 1;
     for (let at = rows.text.indexOf('\n'); at !== -1; at = rows.text.indexOf('\n', at + 1)) lines++;
     if (lines !== count) throw new Error(`insertSerializedEvents: ${lines} lines of text for ${count} dates; give one line and one date per row`);
-    if (options.ids !== undefined && options.ids.length !== count) {
-      throw new Error(`insertSerializedEvents: ${options.ids.length} ids for ${count} rows; give one id (or null) per row`);
-    }
-    const rejects = options.rejects ?? [];
-    if (count === 0 && rejects.length === 0) return { stored: 0, duplicates: 0 };
-    return this.enqueue(rows.text, rows.dates, options.ids, rejects);
+    return this.enqueue('insertSerializedEvents', rows.text, rows.dates, options);
   }
 
-  private enqueue(text: string, dates: readonly string[], ids: readonly (string | null)[] | undefined, rejects: readonly RejectRow[]): Promise<InsertResult> {
+  private assertWritable(): void {
+    if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot insert events`);
+  }
+
+  /** The checks both insert calls share, then the rows join the write queue. */
+  private enqueue(caller: string, text: string, dates: readonly string[], options: InsertOptions): Promise<InsertResult> {
+    const { ids } = options;
+    if (ids !== undefined && ids.length !== dates.length) {
+      throw new Error(`${caller}: ${ids.length} ids for ${dates.length} rows; give one id (or null) per row`);
+    }
+    const rejects = options.rejects ?? [];
+    if (dates.length === 0 && rejects.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
     this.pendingRowCount += dates.length;
     return new Promise<InsertResult>((resolve, reject) => {
       this.pending.push({ text, dates, ids, rejects, resolve, reject });
