@@ -83,16 +83,20 @@ export class IngestWorker {
    * one. For tests of that recovery, and for an operator's tooling; the collector itself never calls it.
    */
   async stopThread(): Promise<void> {
-    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
-    if (worker) await worker.terminate();
+    await (await this.current())?.terminate();
   }
 
   /** Stops the thread. Requests still waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker ?? (await this.starting?.catch(() => null)) ?? null;
+    const worker = await this.current();
     this.worker = null;
     if (worker) await worker.terminate();
+  }
+
+  /** The running thread, or the one starting (null if none, or if its start failed). */
+  private async current(): Promise<Worker | null> {
+    return this.worker ?? (await this.starting?.catch(() => null)) ?? null;
   }
 
   private ensureWorker(): Promise<Worker> {

@@ -158,11 +158,11 @@ function duckdbThreadsFromEnv(): number {
   return threads;
 }
 
-/** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
 /** The paths that take hits (the rest is health, metrics and the static site). */
 export const COLLECT_PATHS = ['/mp/collect', '/debug/mp/collect', '/g/collect'] as const;
 const COLLECT_PATH_SET: ReadonlySet<string> = new Set(COLLECT_PATHS);
 
+/** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8000;
