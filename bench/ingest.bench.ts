@@ -41,14 +41,18 @@ function bodyTemplate(): string[] {
 function processCpuMicros(pid: number | undefined): number | null {
   const file = `/proc/${pid}/stat`;
   if (pid === undefined || !existsSync(file)) return null;
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
-  const stat = readFileSync(file, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? ticks * (1_000_000 / CLOCK_TICKS_PER_S) : null;
+  const micros = statCpuMicros(readFileSync(file, 'utf8'));
+  return Number.isFinite(micros) ? micros : null;
 }
 /** USER_HZ, which Linux fixes at 100 on every architecture Node runs on. */
 const CLOCK_TICKS_PER_S = 100;
+
+/** User + system CPU time in µs from the text of a /proc `stat` file (a process's or a thread's). */
+function statCpuMicros(stat: string): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1_000_000 / CLOCK_TICKS_PER_S);
+}
 
 /**
  * CPU time in µs of each live thread of a process, by thread id, with its name (`comm`). Threads that ended
@@ -61,8 +65,7 @@ function threadCpuMicros(pid: number | undefined): Map<number, { name: string; m
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), { name, micros: (Number(fields[11]) + Number(fields[12])) * (1_000_000 / CLOCK_TICKS_PER_S) });
+      out.set(Number(tid), { name, micros: statCpuMicros(stat) });
     } catch {
       // The thread ended while we looked.
     }
