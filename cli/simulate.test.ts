@@ -8,9 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEVICE_PROFILES } from '../headless/devices';
 import { DRIVER_NAMES } from '../headless/drivers/driver';
 import { journalPath } from '../headless/journal';
-import { BUILT_IN_PERSONAS } from '../simulator/personas';
+import { BUILT_IN_PERSONAS, type Device } from '../simulator/personas';
 import { PUBLIC_DIR, simulateCommand, type SimulateCommandOptions } from './simulate';
 
 const START = Date.UTC(2026, 10, 2);
@@ -213,6 +214,24 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(out.skipped).toBe(3);
       expect(out.sessions[0]?.plan.index).toBe(3);
       expect(await rows(data)).toEqual(await referenceRows());
+    });
+
+    it("shows the store each device's own viewport while drawing at the render scale", async () => {
+      const seen: { device: Device; metrics: number[] }[] = [];
+      await simulateCommand({
+        ...base(tempData()),
+        users: 4,
+        days: 1,
+        onAttempt: async (plan, _attempt, page, stage) => {
+          if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale]') });
+        },
+      });
+      // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
+      expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
+      for (const { device, metrics } of seen) {
+        const { width, height, deviceScaleFactor } = DEVICE_PROFILES[device].viewport;
+        expect(metrics).toEqual([width, height, deviceScaleFactor, 1]);
+      }
     });
 
     it('refuses to start a run id twice without --resume, and a resume with different parameters', async () => {

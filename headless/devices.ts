@@ -6,6 +6,45 @@
  */
 import type { Device } from '../simulator/personas';
 
+/**
+ * The zoom at which the runner's pages draw, as DevTools' device mode zooms a page to fit its window
+ * (`Emulation.setDeviceMetricsOverride`'s `scale`). The page lays out, scrolls, fires scroll and intersection
+ * events and reports its viewport, screen and pixel ratio exactly as its device would; only the pixels that
+ * Chromium rasterizes and composites shrink, to 1/20 of the width and height. Nobody looks at them, and
+ * drawing them was about a tenth of a session's CPU (the GPU process's share halved; bench/runner.bench.ts).
+ */
+export const RENDER_SCALE = 0.05;
+
+/** The parameters of `Emulation.setDeviceMetricsOverride` that the runner sets. */
+export interface ScaledMetrics {
+  width: number;
+  height: number;
+  deviceScaleFactor: number;
+  mobile: boolean;
+  screenOrientation: { angle: number; type: 'portraitPrimary' | 'landscapePrimary' };
+  screenWidth?: number;
+  screenHeight?: number;
+  scale: number;
+}
+
+/**
+ * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE. `screen` is the screen size
+ * and orientation follow the driver's own emulation (Playwright: the viewport, landscape when wider than tall;
+ * Puppeteer: Chromium's default screen, portrait).
+ */
+export function scaledMetrics(device: DeviceProfile, screen?: { width: number; height: number }): ScaledMetrics {
+  const { width, height, deviceScaleFactor, isMobile } = device.viewport;
+  return {
+    width,
+    height,
+    deviceScaleFactor,
+    mobile: isMobile,
+    screenOrientation: screen && screen.width > screen.height ? { angle: 90, type: 'landscapePrimary' } : { angle: 0, type: 'portraitPrimary' },
+    ...(screen ? { screenWidth: screen.width, screenHeight: screen.height } : {}),
+    scale: RENDER_SCALE,
+  };
+}
+
 export interface DeviceProfile {
   viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean; hasTouch: boolean };
   userAgent: string;

@@ -3,7 +3,7 @@
  * script goes through a CDP session of the page (Chromium only, which is the only browser the runner uses).
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import type { DeviceProfile } from '../devices';
+import { scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PlaywrightPage implements DriverPage {
@@ -69,6 +69,8 @@ class PlaywrightBrowser implements DriverBrowser {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       await cdp.send('Page.enable');
+      // Playwright's own metrics for the context (its screen is the viewport), drawn at RENDER_SCALE.
+      await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device, { width, height }));
       return new PlaywrightPage(page, cdp);
     } catch (err) {
       await context.close().catch(() => undefined);

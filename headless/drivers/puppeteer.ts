@@ -1,6 +1,6 @@
 /** The runner's driver on puppeteer-core (the default). */
 import puppeteer, { type Browser, type CDPSession, type LaunchOptions as PuppeteerLaunchOptions, type Page, type Protocol } from 'puppeteer-core';
-import type { DeviceProfile } from '../devices';
+import { scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 interface HeaderRule {
@@ -93,6 +93,8 @@ class PuppeteerBrowser implements DriverBrowser {
       await page.setViewport(device.viewport);
       // Emulation, not page.setUserAgent: that goes through the Network domain, which the runner leaves off.
       await cdp.send('Emulation.setUserAgentOverride', { userAgent: device.userAgent });
+      // setViewport's own metrics again, drawn at RENDER_SCALE.
+      await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
       return new PuppeteerPage(page, cdp, () => context.close());
     } catch (err) {
       await context.close().catch(() => undefined);
