@@ -160,7 +160,9 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
     it('resumes a run killed mid-session without repeating or losing a session', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
+      // One session at a time, so that sessions are still to run when the first one has been journaled (ground
+      // truth and journal lag a session by up to the batch writer's 200 ms) and the SIGINT has something to stop.
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '1', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       // Kill hard once two sessions are journaled: others are in flight, some of their events already stored.
       await expect.poll(() => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n').length - 1 : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(2);
@@ -180,7 +182,9 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
     it('stops cleanly on Ctrl-C with a summary and exit code 130, and --resume completes the run', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // One session at a time, so that sessions are still to run when the first one has been journaled (ground
+      // truth and journal lag a session by up to the batch writer's 200 ms) and the SIGINT has something to stop.
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '1', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
       let stdout = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -216,21 +220,21 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(await rows(data)).toEqual(await referenceRows());
     });
 
-    it("shows the store each device's own viewport while drawing at the render scale", async () => {
+    it("shows the store each device's own viewport, drawn at the render scale, with the data saver on", async () => {
       const seen: { device: Device; metrics: number[] }[] = [];
       await simulateCommand({
         ...base(tempData()),
         users: 4,
         days: 1,
         onAttempt: async (plan, _attempt, page, stage) => {
-          if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale]') });
+          if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale, navigator.connection.saveData ? 1 : 0]') });
         },
       });
       // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
       expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
       for (const { device, metrics } of seen) {
         const { width, height, deviceScaleFactor } = DEVICE_PROFILES[device].viewport;
-        expect(metrics).toEqual([width, height, deviceScaleFactor, 1]);
+        expect(metrics).toEqual([width, height, deviceScaleFactor, 1, 1]);
       }
     });
 

@@ -3,7 +3,7 @@
  * script goes through a CDP session of the page (Chromium only, which is the only browser the runner uses).
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { scaledMetrics, type DeviceProfile } from '../devices';
+import { SAVE_DATA, scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PlaywrightPage implements DriverPage {
@@ -71,6 +71,7 @@ class PlaywrightBrowser implements DriverBrowser {
       await cdp.send('Page.enable');
       // Playwright's own metrics for the context (its screen is the viewport), drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device, { width, height }));
+      await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: SAVE_DATA });
       return new PlaywrightPage(page, cdp);
     } catch (err) {
       await context.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 /** The runner's driver on puppeteer-core (the default). */
 import puppeteer, { type Browser, type CDPSession, type LaunchOptions as PuppeteerLaunchOptions, type Page, type Protocol } from 'puppeteer-core';
-import { scaledMetrics, type DeviceProfile } from '../devices';
+import { SAVE_DATA, scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 interface HeaderRule {
@@ -95,6 +95,7 @@ class PuppeteerBrowser implements DriverBrowser {
       await cdp.send('Emulation.setUserAgentOverride', { userAgent: device.userAgent });
       // setViewport's own metrics again, drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
+      await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: SAVE_DATA });
       return new PuppeteerPage(page, cdp, () => context.close());
     } catch (err) {
       await context.close().catch(() => undefined);
