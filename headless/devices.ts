@@ -38,9 +38,9 @@ export interface ScaledMetrics {
 }
 
 /**
- * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE. `screen` is the screen size
- * and orientation follow the driver's own emulation (Playwright: the viewport, landscape when wider than tall;
- * Puppeteer: Chromium's default screen, portrait).
+ * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE. The screen size and orientation
+ * stay what the driver's own emulation makes them: Playwright passes `screen` (its screen is the viewport,
+ * landscape when wider than tall), Puppeteer passes none (Chromium's default screen, portrait).
  */
 export function scaledMetrics(device: DeviceProfile, screen?: { width: number; height: number }): ScaledMetrics {
   const { width, height, deviceScaleFactor, isMobile } = device.viewport;
