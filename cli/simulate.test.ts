@@ -4,7 +4,7 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,28 @@ const START = Date.UTC(2026, 10, 2);
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'shoplab.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Process ids of every live descendant of `pid` (Linux /proc), e.g. the browser a runner started. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = children.get(queue.shift()!) ?? [];
+    out.push(...next);
+    queue.push(...next);
+  }
+  return out;
+}
 
 function tempData(): string {
   const d = mkdtempSync(join(tmpdir(), 'shoplab-runner-'));
@@ -160,15 +182,17 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
     it('resumes a run killed mid-session without repeating or losing a session', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      // One session at a time, so that sessions are still to run when the first one has been journaled (ground
-      // truth and journal lag a session by up to the batch writer's 200 ms) and the SIGINT has something to stop.
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '1', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       // Kill hard once two sessions are journaled: others are in flight, some of their events already stored.
       await expect.poll(() => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n').length - 1 : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(2);
-      // The whole process group: the runner's Chromium dies with it, as on a machine that went down.
+      // The whole process group, as on a machine that went down. The runner's Chromium may sit in a group of its
+      // own; it must not outlive the runner all the same.
+      const browser = descendants(child.pid!);
+      expect(browser.length).toBeGreaterThan(0);
       process.kill(-child.pid!, 'SIGKILL');
       await exited;
+      await expect.poll(() => browser.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 15_000 }).toEqual([]);
       const before = readFileSync(journal, 'utf8').trim().split('\n').length - 1;
       expect(before).toBeLessThan((await referenceRows()).filter((r) => r.name === 'session_start').length);
       const out = await simulateCommand({ ...base(data), resume: true });

@@ -126,10 +126,12 @@ export const LEAN_CDP = { networkEnabled: false, issuesEnabled: false } as const
 
 /**
  * Starts Chromium under puppeteer (the headless shell in its own mode); benches use it too. `extra`: e.g.
- * OWN_SIGNALS when the caller handles Ctrl-C itself, LEAN_CDP as the runner does.
+ * OWN_SIGNALS when the caller handles Ctrl-C itself, LEAN_CDP as the runner does. DevTools goes over a pipe, as
+ * with Playwright, not a WebSocket: Chromium then exits when the Node process dies however it dies (kill -9
+ * included), instead of staying behind in its own process group.
  */
 export function launchPuppeteer(opts: LaunchOptions, extra: Partial<typeof OWN_SIGNALS & typeof LEAN_CDP> = {}): Promise<Browser> {
-  const launch: PuppeteerLaunchOptions = { executablePath: opts.executablePath, headless: opts.shell ? 'shell' : true, args: [...opts.args], ...extra };
+  const launch: PuppeteerLaunchOptions = { executablePath: opts.executablePath, headless: opts.shell ? 'shell' : true, args: [...opts.args], pipe: true, ...extra };
   return puppeteer.launch(launch);
 }
 
