@@ -16,7 +16,7 @@ import type { Browser } from 'puppeteer-core';
 import { PUBLIC_DIR, simulateCommand } from '../cli/simulate';
 import { startServer, type RunningServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
-import { DEVICE_PROFILES, RENDER_SCALE, SAVE_DATA } from '../headless/devices';
+import { DEVICE_PROFILES, RENDER_SCALE } from '../headless/devices';
 import { LEAN_CDP, launchPuppeteer } from '../headless/drivers/puppeteer';
 import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
 import { CHECKOUT_STEPS } from '../simulator/verbs';
@@ -152,7 +152,7 @@ async function replay(browser: Browser, url: string, record: SessionRecord): Pro
 /**
  * The runner's own browser (headless/chromium.ts runnerBrowser), so that all three figures share it. The
  * baseline drives it with Puppeteer's defaults, as a recorded script does; the physical loop, like the runner,
- * with LEAN_CDP (no Network or Audits events), at RENDER_SCALE and with SAVE_DATA, so that the limit is not
+ * with LEAN_CDP (no Network or Audits events), at RENDER_SCALE and with the data saver, so that the limit is not
  * lowered by work the runner avoids.
  */
 function launchLikeRunner(lean: boolean): Promise<Browser> {
@@ -187,7 +187,7 @@ async function physical(server: RunningServer): Promise<number> {
         // that the limit is not lowered by pixels the runner does not draw or prefetches it does not make.
         const cdp = await page.createCDPSession();
         await cdp.send('Emulation.setDeviceMetricsOverride', { width: 800, height: 600, deviceScaleFactor: 1, mobile: false, scale: RENDER_SCALE });
-        await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: SAVE_DATA });
+        await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
         await page.evaluateOnNewDocument(simHookScript({ startTime: Date.now(), runId: 'bench-physical' }));
         await page.goto(server.url, { waitUntil: 'domcontentloaded' });
         await page.waitForFunction(`${NAV} > 0`);

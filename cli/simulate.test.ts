@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../collector/server';
 import { DEVICE_PROFILES } from '../headless/devices';
 import { DRIVER_NAMES } from '../headless/drivers/driver';
 import { journalPath } from '../headless/journal';
@@ -244,22 +245,30 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(await rows(data)).toEqual(await referenceRows());
     });
 
-    it("shows the store each device's own viewport, drawn at the render scale, with the data saver on", async () => {
+    it("shows the store each device's own viewport drawn at the render scale, and the data saver only to the built store", async () => {
       const seen: { device: Device; metrics: number[] }[] = [];
-      await simulateCommand({
-        ...base(tempData()),
-        users: 4,
-        days: 1,
-        onAttempt: async (plan, _attempt, page, stage) => {
-          if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale, navigator.connection.saveData ? 1 : 0]') });
-        },
-      });
-      // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
-      expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
-      for (const { device, metrics } of seen) {
-        const { width, height, deviceScaleFactor } = DEVICE_PROFILES[device].viewport;
-        expect(metrics).toEqual([width, height, deviceScaleFactor, 1, 1]);
+      const onAttempt: SimulateCommandOptions['onAttempt'] = async (plan, _attempt, page, stage) => {
+        if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale, navigator.connection.saveData ? 1 : 0]') });
+      };
+      const expectViewports = (saveData: number): void => {
+        // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
+        expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
+        for (const { device, metrics } of seen) {
+          const { width, height, deviceScaleFactor } = DEVICE_PROFILES[device].viewport;
+          expect(metrics).toEqual([width, height, deviceScaleFactor, 1, saveData]);
+        }
+      };
+      await simulateCommand({ ...base(tempData()), users: 4, days: 1, onAttempt });
+      expectViewports(1);
+      // Another store (`--url`; here the same one, served apart) might behave differently with the data saver on.
+      seen.length = 0;
+      const other = await startServer({ host: '127.0.0.1', port: 0, dataDir: tempData(), publicDir: PUBLIC_DIR, log: () => undefined });
+      try {
+        await simulateCommand({ ...base(tempData()), users: 4, days: 1, url: other.url, onAttempt });
+      } finally {
+        await other.close();
       }
+      expectViewports(0);
     });
 
     it('refuses to start a run id twice without --resume, and a resume with different parameters', async () => {

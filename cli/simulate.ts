@@ -193,8 +193,9 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(warehouse ? { purge: (s: readonly PlannedSession[]) => purgeSessions(warehouse, runId, s) } : {}),
       ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
       ...(opts.softVisits === false ? { softVisits: false } : {}),
-      // Our own collector places each shopper from the persona's region; another store gets no extra header.
-      ...(server ? { headersFor: geoHeaders, headerPaths: COLLECT_PATHS } : {}),
+      // Our own collector places each shopper from the persona's region, and our own store gets the data saver
+      // (RunOptions.saveData); another store gets neither.
+      ...(server ? { headersFor: geoHeaders, headerPaths: COLLECT_PATHS, saveData: true } : {}),
       signal: stop.signal,
       onSession: (r) => {
         finished += 1;

@@ -15,16 +15,6 @@ import type { Device } from '../simulator/personas';
  */
 export const RENDER_SCALE = 0.05;
 
-/**
- * The runner's pages have the browser's data saver on (`navigator.connection.saveData`, and a `Save-Data: on`
- * request header), as a shopper who turned it on would. The store (Gatsby) then skips its speculative
- * prefetching of every link that scrolls into view, which on a page reused from shopper to shopper kept
- * fetching page data for links no one followed: about a third of a session's page-data requests. The links a
- * shopper hovers and follows still load, the tag and the events are the same, and nothing else in the store reads
- * the setting. Like the images the runner does not decode, it is download work that no analytics sees.
- */
-export const SAVE_DATA = true;
-
 /** The parameters of `Emulation.setDeviceMetricsOverride` that the runner sets. */
 export interface ScaledMetrics {
   width: number;

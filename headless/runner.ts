@@ -58,6 +58,15 @@ export interface RunOptions {
   headersFor?: (plan: PlannedSession) => Readonly<Record<string, string>>;
   /** The URL paths that need `headersFor`'s headers (e.g. the collector's); default every request. */
   headerPaths?: readonly string[];
+  /**
+   * Pages have the browser's data saver on (`navigator.connection.saveData`, and a `Save-Data: on` request
+   * header), as a shopper who turned it on would. For the built store only (cli/simulate sets it when it serves
+   * the store itself), whose one use of it is Gatsby's: it then skips prefetching every link that scrolls into
+   * view, which on a page reused from shopper to shopper kept fetching page data for links no one followed (about
+   * a third of a session's page-data requests). The links a shopper hovers and follows still load, and the events
+   * are the same. Another store (`--url`) might change what it does, so it does not get it. Default false.
+   */
+  saveData?: boolean;
   /** Reuse pages without reloading them between visits (see softVisitScript). Default true. */
   softVisits?: boolean;
   /** Extra attempts for a session whose page or browser broke. Default 1. */
@@ -254,7 +263,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     const gen = await ensureBrowser();
     let slot = slots.get(plan.device);
     if (!slot || slot.generation !== gen) {
-      const page = await browser!.newPage(DEVICE_PROFILES[plan.device]);
+      const page = await browser!.newPage(DEVICE_PROFILES[plan.device], { saveData: opts.saveData ?? false });
       const fresh: Slot = { page, generation: gen, reusable: false, sinceLoad: 0, headers: '{}' };
       await page.expose('__shoplabReport', (value) => fresh.report?.(value));
       slot = fresh;

@@ -27,8 +27,11 @@ export interface BrowserDriver {
 }
 
 export interface DriverBrowser {
-  /** A page in its own browser context (own cookies and storage), emulating `device`. */
-  newPage(device: DeviceProfile): Promise<DriverPage>;
+  /**
+   * A page in its own browser context (own cookies and storage), emulating `device`, drawn at RENDER_SCALE;
+   * `saveData` turns the browser's data saver on (see RunOptions.saveData).
+   */
+  newPage(device: DeviceProfile, opts?: { saveData?: boolean }): Promise<DriverPage>;
   /** False once the browser process has gone away. */
   connected(): boolean;
   /** OS process id of the browser, for memory sampling. */

@@ -3,7 +3,7 @@
  * script goes through a CDP session of the page (Chromium only, which is the only browser the runner uses).
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { SAVE_DATA, scaledMetrics, type DeviceProfile } from '../devices';
+import { scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PlaywrightPage implements DriverPage {
@@ -56,7 +56,7 @@ class PlaywrightBrowser implements DriverBrowser {
     private readonly browserPid: number | undefined,
   ) {}
 
-  async newPage(device: DeviceProfile): Promise<DriverPage> {
+  async newPage(device: DeviceProfile, opts: { saveData?: boolean } = {}): Promise<DriverPage> {
     const { width, height } = device.viewport;
     const context = await this.browser.newContext({
       viewport: { width, height },
@@ -71,7 +71,7 @@ class PlaywrightBrowser implements DriverBrowser {
       await cdp.send('Page.enable');
       // Playwright's own metrics for the context (its screen is the viewport), drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device, { width, height }));
-      await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: SAVE_DATA });
+      if (opts.saveData) await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
       return new PlaywrightPage(page, cdp);
     } catch (err) {
       await context.close().catch(() => undefined);

@@ -1,6 +1,6 @@
 /** The runner's driver on puppeteer-core (the default). */
 import puppeteer, { type Browser, type CDPSession, type LaunchOptions as PuppeteerLaunchOptions, type Page, type Protocol } from 'puppeteer-core';
-import { SAVE_DATA, scaledMetrics, type DeviceProfile } from '../devices';
+import { scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 interface HeaderRule {
@@ -85,7 +85,7 @@ class PuppeteerPage implements DriverPage {
 class PuppeteerBrowser implements DriverBrowser {
   constructor(private readonly browser: Browser) {}
 
-  async newPage(device: DeviceProfile): Promise<DriverPage> {
+  async newPage(device: DeviceProfile, opts: { saveData?: boolean } = {}): Promise<DriverPage> {
     const context = await this.browser.createBrowserContext();
     try {
       const page = await context.newPage();
@@ -95,7 +95,7 @@ class PuppeteerBrowser implements DriverBrowser {
       await cdp.send('Emulation.setUserAgentOverride', { userAgent: device.userAgent });
       // setViewport's own metrics again, drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
-      await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: SAVE_DATA });
+      if (opts.saveData) await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
       return new PuppeteerPage(page, cdp, () => context.close());
     } catch (err) {
       await context.close().catch(() => undefined);
