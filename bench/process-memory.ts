@@ -2,25 +2,8 @@
  * Memory of this process and every process it started (Chromium and its renderers), from /proc. Summed as PSS
  * (proportional set size): RSS would count the pages Chromium's processes share once per process.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-
-function children(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const t of tasks) {
-    try {
-      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) out.push(Number(c));
-    } catch {
-      // The task ended while we looked.
-    }
-  }
-  return out;
-}
+import { readFileSync } from 'node:fs';
+import { descendants } from '../headless/process-tree';
 
 function pssBytes(pid: number): number {
   try {
@@ -32,17 +15,7 @@ function pssBytes(pid: number): number {
 }
 
 export function treePss(root: number = process.pid): number {
-  let total = 0;
-  const stack = [root];
-  const seen = new Set<number>();
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    total += pssBytes(pid);
-    stack.push(...children(pid));
-  }
-  return total;
+  return [root, ...descendants(root)].reduce((total, pid) => total + pssBytes(pid), 0);
 }
 
 /** Samples the tree's PSS every `everyMs` until stopped; returns the peak in bytes. */

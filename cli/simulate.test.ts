@@ -4,13 +4,14 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../collector/server';
 import { DEVICE_PROFILES } from '../headless/devices';
 import { DRIVER_NAMES } from '../headless/drivers/driver';
+import { descendants } from '../headless/process-tree';
 import { journalPath } from '../headless/journal';
 import { BUILT_IN_PERSONAS, type Device } from '../simulator/personas';
 import { PUBLIC_DIR, simulateCommand, type SimulateCommandOptions } from './simulate';
@@ -19,28 +20,6 @@ const START = Date.UTC(2026, 10, 2);
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'shoplab.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** Process ids of every live descendant of `pid` (Linux /proc), e.g. the browser a runner started. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const out: number[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
-    const next = children.get(queue.shift()!) ?? [];
-    out.push(...next);
-    queue.push(...next);
-  }
-  return out;
-}
 
 function tempData(): string {
   const d = mkdtempSync(join(tmpdir(), 'shoplab-runner-'));
