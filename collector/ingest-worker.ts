@@ -63,11 +63,6 @@ export class IngestWorker {
     return pool;
   }
 
-  /** Requests sent to the thread and not answered yet. */
-  get pending(): number {
-    return this.waiting.size;
-  }
-
   /** Judges one request's hits in the thread. Rejects if the thread fails on it or dies meanwhile. */
   async judge(input: HitsInput): Promise<JudgedText> {
     const worker = await this.ensureWorker();

@@ -51,7 +51,7 @@ export interface JudgedHits {
  * request's timestamp, the event's position in the request is added. Without any timestamp there is no identity
  * (the receive time differs on every retry), and the event is always stored.
  */
-export function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
+function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
   // A simulated run's label is part of the identity: two runs with the same seed replay the same clock, and the
   // second must not be taken for retries of the first.
   const run = event.params?.[SESSION_PARAMS.runId];
