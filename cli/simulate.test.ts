@@ -224,17 +224,17 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(await rows(data)).toEqual(await referenceRows());
     });
 
-    it("shows the store each device's own viewport drawn at the render scale, and the data saver only to the built store", async () => {
+    it("shows the store each device's own viewport and screen drawn at the render scale, and the data saver only to the built store", async () => {
       const seen: { device: Device; metrics: number[] }[] = [];
       const onAttempt: SimulateCommandOptions['onAttempt'] = async (plan, _attempt, page, stage) => {
-        if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale, navigator.connection.saveData ? 1 : 0]') });
+        if (stage === 'loaded') seen.push({ device: plan.device, metrics: await page.evaluate<number[]>('[innerWidth, innerHeight, devicePixelRatio, visualViewport.scale, screen.width, screen.height, navigator.connection.saveData ? 1 : 0]') });
       };
       const expectViewports = (saveData: number): void => {
         // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
         expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
         for (const { device, metrics } of seen) {
-          const { width, height, deviceScaleFactor } = DEVICE_PROFILES[device].viewport;
-          expect(metrics).toEqual([width, height, deviceScaleFactor, 1, saveData]);
+          const { viewport, screen } = DEVICE_PROFILES[device];
+          expect(metrics).toEqual([viewport.width, viewport.height, viewport.deviceScaleFactor, 1, screen.width, screen.height, saveData]);
         }
       };
       await simulateCommand({ ...base(tempData()), users: 4, days: 1, onAttempt });

@@ -22,31 +22,38 @@ export interface ScaledMetrics {
   deviceScaleFactor: number;
   mobile: boolean;
   screenOrientation: { angle: number; type: 'portraitPrimary' | 'landscapePrimary' };
-  screenWidth?: number;
-  screenHeight?: number;
+  screenWidth: number;
+  screenHeight: number;
   scale: number;
 }
 
 /**
- * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE. The screen size and orientation
- * stay what the driver's own emulation makes them: Playwright passes `screen` (its screen is the viewport,
- * landscape when wider than tall), Puppeteer passes none (Chromium's default screen, portrait).
+ * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE, with the device's own screen
+ * (landscape when wider than tall, as Playwright orients it), so that both drivers show a page the same screen.
  */
-export function scaledMetrics(device: DeviceProfile, screen?: { width: number; height: number }): ScaledMetrics {
+export function scaledMetrics(device: DeviceProfile): ScaledMetrics {
   const { width, height, deviceScaleFactor, isMobile } = device.viewport;
+  const { screen } = device;
   return {
     width,
     height,
     deviceScaleFactor,
     mobile: isMobile,
-    screenOrientation: screen && screen.width > screen.height ? { angle: 90, type: 'landscapePrimary' } : { angle: 0, type: 'portraitPrimary' },
-    ...(screen ? { screenWidth: screen.width, screenHeight: screen.height } : {}),
+    screenOrientation: screen.width > screen.height ? { angle: 90, type: 'landscapePrimary' } : { angle: 0, type: 'portraitPrimary' },
+    screenWidth: screen.width,
+    screenHeight: screen.height,
     scale: RENDER_SCALE,
   };
 }
 
 export interface DeviceProfile {
   viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean; hasTouch: boolean };
+  /**
+   * What `screen.width` × `screen.height` report, and so GA4's screen_resolution: the viewport's size, as
+   * Playwright emulates it. Without it a Puppeteer page reports Chromium's default 800×600 screen whatever its
+   * viewport, and the same run gave different data with each driver.
+   */
+  screen: { width: number; height: number };
   userAgent: string;
 }
 
@@ -55,14 +62,17 @@ const CHROME = '139.0.0.0';
 export const DEVICE_PROFILES: Record<Device, DeviceProfile> = {
   desktop: {
     viewport: { width: 1366, height: 768, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
+    screen: { width: 1366, height: 768 },
     userAgent: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Safari/537.36`,
   },
   mobile: {
     viewport: { width: 390, height: 844, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+    screen: { width: 390, height: 844 },
     userAgent: `Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Mobile Safari/537.36`,
   },
   tablet: {
     viewport: { width: 820, height: 1180, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
+    screen: { width: 820, height: 1180 },
     userAgent: `Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Safari/537.36`,
   },
 };

@@ -63,14 +63,15 @@ class PlaywrightBrowser implements DriverBrowser {
       deviceScaleFactor: device.viewport.deviceScaleFactor,
       isMobile: device.viewport.isMobile,
       hasTouch: device.viewport.hasTouch,
+      screen: device.screen,
       userAgent: device.userAgent,
     });
     try {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       await cdp.send('Page.enable');
-      // Playwright's own metrics for the context (its screen is the viewport), drawn at RENDER_SCALE.
-      await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device, { width, height }));
+      // Playwright's own metrics for the context, drawn at RENDER_SCALE.
+      await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
       if (opts.saveData) await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
       return new PlaywrightPage(page, cdp);
     } catch (err) {

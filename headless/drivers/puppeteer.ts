@@ -93,7 +93,7 @@ class PuppeteerBrowser implements DriverBrowser {
       await page.setViewport(device.viewport);
       // Emulation, not page.setUserAgent: that goes through the Network domain, which the runner leaves off.
       await cdp.send('Emulation.setUserAgentOverride', { userAgent: device.userAgent });
-      // setViewport's own metrics again, drawn at RENDER_SCALE.
+      // setViewport's own metrics again, with the device's screen, drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
       if (opts.saveData) await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
       return new PuppeteerPage(page, cdp, () => context.close());
