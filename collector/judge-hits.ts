@@ -66,19 +66,27 @@ export function truncatePayload(text: string): string {
 }
 
 /** Parses JSON text into a body, or says (as Google would) why it cannot be one. */
-export function parseJsonBody(text: string): { body: unknown; message: ValidationMessage | null } {
-  const problem = scanJson(text, MAX_JSON_DEPTH);
-  if (problem?.kind === 'depth') return { body: null, message: { fieldPath: problem.path, description: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, validationCode: VALIDATION_CODES.valueInvalid } };
-  if (problem?.kind === 'duplicate') return { body: null, message: { fieldPath: problem.path, description: `the name ${problem.path} appears twice in one object`, validationCode: VALIDATION_CODES.nameDuplicated } };
+export function parseJsonBody(text: string): { body: unknown; message: ValidationMessage | null; surrogates: boolean } {
+  const { problem, surrogates } = scanJson(text, MAX_JSON_DEPTH);
+  if (problem?.kind === 'depth') return { body: null, surrogates, message: { fieldPath: problem.path, description: `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, validationCode: VALIDATION_CODES.valueInvalid } };
+  if (problem?.kind === 'duplicate') return { body: null, surrogates, message: { fieldPath: problem.path, description: `the name ${problem.path} appears twice in one object`, validationCode: VALIDATION_CODES.nameDuplicated } };
   try {
-    return { body: JSON.parse(text), message: null };
+    return { body: JSON.parse(text), message: null, surrogates };
   } catch (error) {
-    return { body: null, message: { fieldPath: '', description: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, validationCode: VALIDATION_CODES.valueInvalid } };
+    return { body: null, surrogates, message: { fieldPath: '', description: `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, validationCode: VALIDATION_CODES.valueInvalid } };
   }
 }
 
+/** With the `u` flag a proper surrogate pair is one code point, so this matches only unpaired halves. */
+const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
+
+/**
+ * A refused event's record. Its text comes from what the sender sent, which may hold lone UTF-16 surrogates (the
+ * very reason it was refused, say); DuckDB stores only well-formed text, so each becomes U+FFFD here rather than
+ * failing the write of the whole group.
+ */
 export function rejectRow(endpoint: string, stream: StreamInfo | null, measurementId: string | null, receivedAt: number, fields: Partial<RejectRow> & Pick<RejectRow, 'field_path' | 'validation_code' | 'description'>): RejectRow {
-  return {
+  const row: RejectRow = {
     received_at_micros: receivedAt,
     endpoint,
     measurement_id: measurementId?.slice(0, 100) ?? null,
@@ -89,6 +97,11 @@ export function rejectRow(endpoint: string, stream: StreamInfo | null, measureme
     payload: null,
     ...fields,
   };
+  for (const key of ['measurement_id', 'client_id', 'event_name', 'field_path', 'description', 'payload'] as const) {
+    const value = row[key];
+    if (value !== null) row[key] = value.replace(LONE_SURROGATES, '\uFFFD');
+  }
+  return row;
 }
 
 function hostnameOf(header: string | undefined): string | undefined {
@@ -169,7 +182,7 @@ export function judgeHits(input: HitsInput, streams: readonly StreamInfo[], firs
     if (parsed.message) {
       out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, { field_path: parsed.message.fieldPath, validation_code: parsed.message.validationCode, description: parsed.message.description, payload: truncatePayload(input.text) }));
     } else {
-      const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt };
+      const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt, surrogateFree: !parsed.surrogates };
       judgeBody(input, stream, parsed.body, rules, true, firstTouch, out);
     }
     return out;

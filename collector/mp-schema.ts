@@ -271,6 +271,8 @@ export interface MpRules {
   /** Refuse event times more than 72 hours before `nowMicros` (Google's rule). Off for replays in virtual time. */
   enforceMaxPast: boolean;
   nowMicros: number;
+  /** The body's text held no surrogate at all (scanJson): skip looking for lone ones in every value. */
+  surrogateFree?: boolean;
 }
 
 export const GOOGLE_RULES = { allowAutomaticEvents: false, enforceMaxPast: true } as const;
@@ -448,7 +450,7 @@ const MAX_PAST_MICROS = MP_LIMITS.maxPastHours * 3600 * 1e6;
 
 function checkEvent(raw: unknown, index: number, envelope: MpRequest, rules: MpRules): EventVerdict {
   const prefix = ['events', index];
-  const bad = findLoneSurrogate(raw, prefix);
+  const bad = rules.surrogateFree === true ? null : findLoneSurrogate(raw, prefix);
   if (bad) return { index, raw, event: null, messages: [{ fieldPath: formatPath(bad), description: 'contains a lone UTF-16 surrogate (not valid Unicode text)', validationCode: VALIDATION_CODES.valueInvalid }] };
   const result = isPlainEvent(raw) ? { success: true as const, data: raw } : eventSchema.safeParse(raw);
   const messages = result.success ? [] : toMessages(result.error.issues, raw, prefix);
@@ -479,7 +481,7 @@ export function validateMpBody(body: unknown, rules: MpRules): MpValidation {
   }
   const rawEvents = (body as { events?: unknown }).events;
   const envelopeResult = mpEnvelopeSchema.safeParse(body);
-  const envelopeBad = envelopeResult.success ? findLoneSurrogate({ ...body, events: [] }, []) : null;
+  const envelopeBad = envelopeResult.success && rules.surrogateFree !== true ? findLoneSurrogate({ ...body, events: [] }, []) : null;
   const envelopeMessages = envelopeResult.success
     ? envelopeBad
       ? [{ fieldPath: formatPath(envelopeBad), description: 'contains a lone UTF-16 surrogate (not valid Unicode text)', validationCode: VALIDATION_CODES.valueInvalid }]

@@ -82,6 +82,12 @@ const CASES: Case[] = [
   { what: 'an event timestamp in milliseconds', body: withEvents({ name: 'e', timestamp_micros: Date.now() }), expect: ['VALUE_OUT_OF_BOUNDS', 'events[0].timestamp_micros'], stored: 0 },
   { what: 'a consent value other than GRANTED or DENIED', body: { client_id: 'c', consent: { ad_user_data: 'YES' }, events: [event('e')] }, expect: ['VALUE_INVALID', 'consent.ad_user_data'], stored: 0 },
   { what: 'a param name twice in one event', body: '{"client_id":"c","events":[{"name":"e","params":{"value":1,"value":2}}]}', expect: ['NAME_DUPLICATED', 'events[0].params.value'], stored: 0 },
+  { what: 'a lone surrogate, escaped, in a param value', body: '{"client_id":"c","events":[{"name":"e","params":{"p":"a\\uD800b"}},{"name":"kept"}]}', expect: ['VALUE_INVALID', 'events[0].params.p'], stored: 1 },
+  { what: 'a lone surrogate, escaped in lower case, in a param name', body: '{"client_id":"c","events":[{"name":"e","params":{"p\\udc00":1}}]}', expect: ['VALUE_INVALID', 'events[0].params.p\udc00'], stored: 0 },
+  { what: 'a lone surrogate in client_id', body: '{"client_id":"c\\ud83d","events":[{"name":"e"}]}', expect: ['VALUE_INVALID', 'client_id'], stored: 0 },
+  // UTF-8 cannot carry a lone surrogate: the request body turns it into U+FFFD, which is fine text.
+  { what: 'a lone surrogate as a raw character', body: `{"client_id":"c","events":[{"name":"e","params":{"p":"a${'\ud800'}"}}]}`, expect: null, stored: 1 },
+  { what: 'an emoji, as an escaped surrogate pair and as a character', body: `{"client_id":"c","events":[{"name":"e","params":{"p":"\\uD83D\\uDE00 ${'\u{1F600}'}"}}]}`, expect: null, stored: 1 },
   { what: 'a body that is not JSON', body: '{"client_id":', expect: ['VALUE_INVALID', ''], stored: 0 },
   { what: 'JSON nested 40 levels deep', body: `{"client_id":"c","events":[{"name":"e","params":{"p":${'['.repeat(40)}${']'.repeat(40)}}}]}`, expect: ['VALUE_INVALID', 'events[0].params.p[0][0][0][0][0][0][0][0][0][0][0]'], stored: 0 },
 ];
@@ -116,7 +122,8 @@ describe('Measurement Protocol limits and reserved names', () => {
     } else {
       const newRejects = await server.warehouse.query(`SELECT validation_code, field_path FROM ingest.rejects ORDER BY received_at_micros DESC, event_index LIMIT ${Number(after[0]?.rejects) - Number(before[0]?.rejects)}`);
       expect(newRejects.length).toBeGreaterThan(0);
-      expect(newRejects.map((r) => [r.validation_code, r.field_path])).toContainEqual([...expected]);
+      // The warehouse keeps only well-formed text: a lone surrogate in a refused name is stored as U+FFFD.
+      expect(newRejects.map((r) => [r.validation_code, r.field_path])).toContainEqual([expected[0], expected[1].replace(/[\uD800-\uDFFF]/gu, '\uFFFD')]);
     }
   });
 
