@@ -3,7 +3,7 @@
  * (dataset `analytics_<property>`, one `events` table, a view `events_YYYYMMDD` per day). See README.md.
  */
 
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   DuckDBInstance,
@@ -46,12 +46,37 @@ let batchFileCounter = 0;
 
 /** The writer's scratch files and the SQL that reads each into its table inside the group's transaction. */
 interface IngestFiles {
-  rows: string;
-  ids: string;
-  rejects: string;
+  rows: ScratchFile;
+  ids: ScratchFile;
+  rejects: ScratchFile;
   insertRows: string;
   insertIds: string;
   insertRejects: string;
+}
+
+/**
+ * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
+ * cut to the new length. Replacing it with writeFileSync truncated it to zero first, and on ext4 a file truncated
+ * to zero and written again is flushed to disk when closed (auto_da_alloc): ~1.3 ms of the writer's turn per
+ * group, on the serial path between two DuckDB calls, and a megabyte of disk writes per group beside the WAL's.
+ */
+class ScratchFile {
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w+');
+  }
+
+  replace(text: string): void {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at, at);
+    ftruncateSync(this.fd, bytes.length);
+  }
+
+  remove(): void {
+    closeSync(this.fd);
+    rmSync(this.path, { force: true });
+  }
 }
 
 function processAlive(pid: number): boolean {
@@ -262,6 +287,7 @@ export class Warehouse {
         return new Warehouse(file, dataset, true, instance, null, null);
       }
       const writer = await instance.connect();
+      let ingestFiles: IngestFiles | null = null;
       try {
         await verifyEventsTable(writer, dataset, file, true);
         await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
@@ -275,10 +301,10 @@ export class Warehouse {
         const readJson = (scratch: string, columns: string): string =>
           `read_json('${scratch.replaceAll("'", "''")}', format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
         const rejectColumns = `{${REJECT_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
-        const ingestFiles: IngestFiles = {
-          rows: `${base}.ndjson`,
-          ids: `${base}.ids.ndjson`,
-          rejects: `${base}.rejects.ndjson`,
+        ingestFiles = {
+          rows: new ScratchFile(`${base}.ndjson`),
+          ids: new ScratchFile(`${base}.ids.ndjson`),
+          rejects: new ScratchFile(`${base}.rejects.ndjson`),
           insertRows: `INSERT INTO ${quoteIdent(dataset)}.${EVENTS_TABLE} BY NAME SELECT * FROM ${readJson(`${base}.ndjson`, readJsonColumns(EXPORT_SCHEMA))}`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
           insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${base}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
@@ -301,6 +327,7 @@ export class Warehouse {
         return warehouse;
       } catch (error) {
         writer.closeSync();
+        if (ingestFiles) for (const scratch of [ingestFiles.rows, ingestFiles.ids, ingestFiles.rejects]) scratch.remove();
         throw error;
       }
     } catch (error) {
@@ -453,7 +480,7 @@ export class Warehouse {
       this.writer?.closeSync();
       this.instance.closeSync();
       const files = this.ingestFiles;
-      if (files) for (const scratch of [files.rows, files.ids, files.rejects]) rmSync(scratch, { force: true });
+      if (files) for (const scratch of [files.rows, files.ids, files.rejects]) scratch.remove();
     })();
     return this.closing;
   }
@@ -553,15 +580,15 @@ export class Warehouse {
     try {
       // Written synchronously: a couple of MB into the page cache, cheaper than another turn of the event loop.
       if (stored > 0) {
-        writeFileSync(files.rows, chunks.join('\n'));
+        files.rows.replace(chunks.join('\n'));
         statements.push(files.insertRows);
       }
       if (newIds.length > 0) {
-        writeFileSync(files.ids, newIds.map((id) => JSON.stringify({ event_id: id })).join('\n'));
+        files.ids.replace(newIds.map((id) => `{"event_id":${JSON.stringify(id)}}`).join('\n'));
         statements.push(files.insertIds);
       }
       if (rejects.length > 0) {
-        writeFileSync(files.rejects, rejects.map((r) => JSON.stringify(r)).join('\n'));
+        files.rejects.replace(rejects.map((r) => JSON.stringify(r)).join('\n'));
         statements.push(files.insertRejects);
       }
       statements.push('COMMIT');
