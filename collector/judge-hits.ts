@@ -9,7 +9,7 @@ import type { ExportRow, RejectRow } from '../warehouse/warehouse';
 import { locationFromGeoHeader } from './geo-header';
 import { parseGtagHits } from './gtag-wire';
 import { scanJson } from './json-scan';
-import { VALIDATION_CODES, validateMpBody, type MpRules, type ValidationMessage } from './mp-schema';
+import { VALIDATION_CODES, validateMpBody, wellFormed, type MpRules, type ValidationMessage } from './mp-schema';
 import { mpToRows, type MpContext } from './mp-to-rows';
 import type { StreamConfig } from './server';
 
@@ -77,9 +77,6 @@ export function parseJsonBody(text: string): { body: unknown; message: Validatio
   }
 }
 
-/** With the `u` flag a proper surrogate pair is one code point, so this matches only unpaired halves. */
-const LONE_SURROGATES = /[\uD800-\uDFFF]/gu;
-
 /**
  * A refused event's record. Its text comes from what the sender sent, which may hold lone UTF-16 surrogates (the
  * very reason it was refused, say); DuckDB stores only well-formed text, so each becomes U+FFFD here rather than
@@ -99,7 +96,7 @@ export function rejectRow(endpoint: string, stream: StreamInfo | null, measureme
   };
   for (const key of ['measurement_id', 'client_id', 'event_name', 'field_path', 'description', 'payload'] as const) {
     const value = row[key];
-    if (value !== null) row[key] = value.replace(LONE_SURROGATES, '\uFFFD');
+    if (value !== null) row[key] = wellFormed(value);
   }
   return row;
 }

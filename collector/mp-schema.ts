@@ -111,22 +111,36 @@ function report(ctx: Ctx, path: PropertyKey[], validationCode: ValidationCode, m
   ctx.addIssue({ code: 'custom', path, message, params: { validationCode } });
 }
 
-/** NAME_RESERVED wins over NAME_INVALID (Google reports `_x` and `ga_x` as reserved, not as malformed). */
-function checkName(ctx: Ctx, path: PropertyKey[], name: string, what: string, maxLength: number, reservedPrefixes: readonly string[]): boolean {
+type NameFault = { kind: 'reserved'; prefix: string } | { kind: 'long' } | { kind: 'characters' };
+
+/**
+ * What is wrong with a name, or null. NAME_RESERVED wins over NAME_INVALID (Google reports `_x` and `ga_x` as
+ * reserved, not as malformed). The one rule for names, used by checkName (zod) and by the fast path (isPlainEvent).
+ */
+function nameFault(name: string, maxLength: number, reservedPrefixes: readonly string[]): NameFault | null {
   const prefix = reservedPrefixes.find((p) => name.startsWith(p));
-  if (prefix !== undefined) {
-    report(ctx, path, VALIDATION_CODES.nameReserved, `${what} ${JSON.stringify(name)} uses the reserved prefix ${prefix}`);
-    return false;
+  if (prefix !== undefined) return { kind: 'reserved', prefix };
+  if (name.length > maxLength) return { kind: 'long' };
+  if (!NAME.test(name)) return { kind: 'characters' };
+  return null;
+}
+
+function checkName(ctx: Ctx, path: PropertyKey[], name: string, what: string, maxLength: number, reservedPrefixes: readonly string[]): boolean {
+  const fault = nameFault(name, maxLength, reservedPrefixes);
+  if (fault === null) return true;
+  const shown = JSON.stringify(name.slice(0, 50));
+  switch (fault.kind) {
+    case 'reserved':
+      report(ctx, path, VALIDATION_CODES.nameReserved, `${what} ${JSON.stringify(name)} uses the reserved prefix ${fault.prefix}`);
+      break;
+    case 'long':
+      report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${shown} is longer than ${maxLength} characters`);
+      break;
+    case 'characters':
+      report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${shown} must start with a letter and hold only letters, digits and _`);
+      break;
   }
-  if (name.length > maxLength) {
-    report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${JSON.stringify(name.slice(0, 50))} is longer than ${maxLength} characters`);
-    return false;
-  }
-  if (!NAME.test(name)) {
-    report(ctx, path, VALIDATION_CODES.nameInvalid, `${what} ${JSON.stringify(name.slice(0, 50))} must start with a letter and hold only letters, digits and _`);
-    return false;
-  }
-  return true;
+  return false;
 }
 
 const timestampMicros = z
@@ -354,6 +368,12 @@ function toMessages(issues: readonly z.core.$ZodIssue[], input: unknown, prefix:
 
 /** With the `u` flag a proper surrogate pair is one code point, so this matches only unpaired halves. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'gu');
+
+/** The text with each lone surrogate replaced by U+FFFD: text DuckDB will store. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATES, '\uFFFD');
+}
 
 /**
  * JSON can carry `"\ud800"`, which is no Unicode text; the warehouse (DuckDB) refuses it. Found here, it is the
@@ -382,11 +402,9 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
-/** A name that checkName accepts: not reserved by prefix, at most `maxLength` characters, NAME's characters. */
+/** A name that checkName accepts. */
 function isPlainName(name: string, maxLength: number, reservedPrefixes: readonly string[]): boolean {
-  if (name.length > maxLength || !NAME.test(name)) return false;
-  for (const prefix of reservedPrefixes) if (name.startsWith(prefix)) return false;
-  return true;
+  return nameFault(name, maxLength, reservedPrefixes) === null;
 }
 
 /** An item that itemSchema accepts, checked without zod; false says only "ask zod". */
