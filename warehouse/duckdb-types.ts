@@ -44,17 +44,6 @@ export function columnDefinitions(schema: readonly BqField[]): string {
   return schema.map((f) => `${quoteIdent(f.name)} ${duckdbType(f)}`).join(',\n  ');
 }
 
-/** One whole row as a single STRUCT type, used to cast a JSON batch in one step. */
-export function rowStructType(schema: readonly BqField[]): string {
-  return `STRUCT(${schema.map((f) => `${quoteIdent(f.name)} ${duckdbType(f)}`).join(', ')})`;
-}
-
-/** The `columns={…}` argument of read_json for these top-level fields: the same types as the table's DDL. */
-export function readJsonColumns(schema: readonly BqField[]): string {
-  const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-  return `{${schema.map((f) => `${sqlString(f.name)}: ${sqlString(duckdbType(f))}`).join(', ')}}`;
-}
-
 /** Thrown when a row does not fit EXPORT_SCHEMA; `path` names the offending field (e.g. `items[0].quantity`). */
 export class ExportRowError extends Error {
   constructor(

@@ -11,7 +11,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
-import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, readJsonColumns, type JsonValue } from './duckdb-types';
+import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
 import { rowLine } from './row-line';
 
@@ -298,14 +298,17 @@ export class Warehouse {
         // overwritten (or removed on the next open, if their process died).
         removeStaleBatchFiles(path.dirname(file));
         const base = path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}`);
+        const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
         const readJson = (scratch: string, columns: string): string =>
-          `read_json('${scratch.replaceAll("'", "''")}', format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
+          `read_json(${sqlString(scratch)}, format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
         const rejectColumns = `{${REJECT_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
         ingestFiles = {
           rows: new ScratchFile(`${base}.ndjson`),
           ids: new ScratchFile(`${base}.ids.ndjson`),
           rejects: new ScratchFile(`${base}.rejects.ndjson`),
-          insertRows: `INSERT INTO ${quoteIdent(dataset)}.${EVENTS_TABLE} BY NAME SELECT * FROM ${readJson(`${base}.ndjson`, readJsonColumns(EXPORT_SCHEMA))}`,
+          // COPY FROM takes the table's own column types; read_json with a `columns` argument parsed the 127-leaf
+          // type text on every group (~1.4 ms of DuckDB's serial turn per group, whatever its size).
+          insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${base}.ndjson`)} (FORMAT json, ARRAY false)`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
           insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${base}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
           insertRejects: `INSERT INTO ${INGEST_SCHEMA}.rejects BY NAME SELECT * FROM ${readJson(`${base}.rejects.ndjson`, rejectColumns)}`,
