@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXPORT_SCHEMA, toExportValue } from '../ga4/export-schema';
 import { sampleItem, sampleRow } from './test-fixtures';
-import { ExportRowError, rowLine, Warehouse, WarehouseInUseError } from './warehouse';
+import { ExportRowError, rowLine, Warehouse, WarehouseInUseError, type InsertResult } from './warehouse';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -181,6 +181,38 @@ describe('Warehouse', () => {
     expect(totals).toEqual({ n: 1000, distinct_events: 1000 });
   });
 
+  it('stores each row once when calls queued behind a running write repeat ids or exceed one transaction', async () => {
+    const warehouse = await openWarehouse();
+    const batch = (tag: string, n: number): { text: string; dates: string[] } => {
+      const rows = Array.from({ length: n }, (_, i) => sampleRow({ user_pseudo_id: `${tag}${i}`, event_timestamp: 1_709_294_400_000_000 + i }));
+      return { text: rows.map(rowLine).join('\n'), dates: rows.map((r) => r.event_date) };
+    };
+    const ids = (tag: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+    // One turn of the event loop after the first call, its group is being written; the calls after it are
+    // queued behind it, and their files are written as they arrive.
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const first = warehouse.insertSerializedEvents(batch('r', 3), { ids: ids('r', 3) });
+    await turn();
+    const a = warehouse.insertSerializedEvents(batch('a', 2), { ids: ids('a', 2) });
+    // Repeats an id of the call queued before it and one of the running group.
+    const b = warehouse.insertSerializedEvents(batch('b', 3), { ids: ['a1', 'b1', 'r2'] });
+    expect(await Promise.all([first, a, b])).toEqual([
+      { stored: 3, duplicates: 0 },
+      { stored: 2, duplicates: 0 },
+      { stored: 1, duplicates: 2 },
+    ]);
+    // Three calls of 7,000 rows: one transaction takes 20,000 rows at most, so the first group is two of them.
+    const running = warehouse.insertSerializedEvents(batch('s', 1), { ids: ['s0'] });
+    await turn();
+    const big = ['x', 'y', 'z'].map((tag) => warehouse.insertSerializedEvents(batch(tag, 7_000), { ids: ids(tag, 7_000) }));
+    expect(await Promise.all([running, ...big])).toEqual([{ stored: 1, duplicates: 0 }, ...Array<InsertResult>(3).fill({ stored: 7_000, duplicates: 0 })]);
+    const [totals] = await warehouse.query(`SELECT count(*) AS n, count(DISTINCT user_pseudo_id) AS users FROM ${warehouse.dataset}.events`);
+    expect(totals).toEqual({ n: 21_007, users: 21_007 });
+    const stored = await warehouse.query(`SELECT user_pseudo_id AS u FROM ${warehouse.dataset}.events WHERE user_pseudo_id NOT SIMILAR TO '[xyz][0-9]+' ORDER BY u`);
+    expect(stored.map((r) => r.u)).toEqual(['a0', 'a1', 'b1', 'r0', 'r1', 'r2', 's0']);
+    expect(await warehouse.query('SELECT count(*) AS n FROM ingest.event_ids')).toEqual([{ n: 21_007 }]);
+  });
+
   it('fails only the bad call when calls share a transaction', async () => {
     const warehouse = await openWarehouse();
     // A constraint only DuckDB knows about makes a row that passes the schema check fail inside the transaction.
@@ -259,13 +291,14 @@ describe('Warehouse', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const deadPid = dead.pid;
     await new Promise((resolve) => dead.once('exit', resolve));
-    for (const suffix of ['.ndjson', '.ids.ndjson', '.rejects.ndjson']) writeFileSync(path.join(dir, `.shoplab-ingest-${deadPid}-1${suffix}`), '{}');
+    // Names of this version (two sets of group files, a and b) and of the one before (a single set).
+    for (const suffix of ['-a.ndjson', '-a.ids.ndjson', '-b.ndjson', '-b.ids.ndjson', '.rejects.ndjson', '.ndjson', '.ids.ndjson']) writeFileSync(path.join(dir, `.shoplab-ingest-${deadPid}-1${suffix}`), '{}');
     const scratch = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.shoplab-ingest-'));
     const warehouse = await Warehouse.open({ dataDir: dir });
     expect(scratch().every((f) => f.startsWith(`.shoplab-ingest-${process.pid}-`))).toBe(true);
     const reject = { received_at_micros: 1, endpoint: '/mp/collect', measurement_id: 'G-X', stream_id: '1', client_id: 'c', event_index: 0, event_name: 'e', field_path: 'f', validation_code: 'NAME_INVALID', description: 'bad', payload: '{}' };
     await warehouse.insertEvents([sampleRow()], { ids: ['id-1'], rejects: [reject] });
-    expect(scratch()).toHaveLength(3);
+    expect(scratch()).toHaveLength(5);
     await warehouse.close();
     expect(scratch()).toEqual([]);
   });

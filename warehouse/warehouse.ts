@@ -37,21 +37,46 @@ const CHECKPOINT_THRESHOLD = '256MB';
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
 /**
- * Scratch files beside the warehouse file that carry a group of rows, their ids and rejects to DuckDB's read_json:
+ * Scratch files beside the warehouse file that carry a group of rows, their ids and rejects to DuckDB:
  * one set per open Warehouse (two handles on one file in one process must not share one), named by process id and
  * a counter.
  */
-const BATCH_FILE = /^\.shoplab-ingest-(\d+)-\d+(?:\.ids|\.rejects)?\.ndjson$/;
+const BATCH_FILE = /^\.shoplab-ingest-(\d+)-\d+(?:-[ab])?(?:\.ids|\.rejects)?\.ndjson$/;
 let batchFileCounter = 0;
 
-/** The writer's scratch files and the SQL that reads each into its table inside the group's transaction. */
-interface IngestFiles {
+/** A group's rows and ids on their way to DuckDB, and the SQL that reads each into its table. */
+interface GroupFiles {
   rows: ScratchFile;
   ids: ScratchFile;
-  rejects: ScratchFile;
   insertRows: string;
   insertIds: string;
+  /**
+   * The batches whose rows and ids the files hold, in queue order, each written as it was queued; null when the
+   * files hold anything else (they then get the group's text when it commits).
+   */
+  holds: PendingBatch[] | null;
+}
+
+/**
+ * The writer's scratch files: two sets of group files, taken in turn, and one rejects file. While DuckDB reads
+ * one set, each batch queued meanwhile is written into the other as it arrives, so the next group's files are
+ * ready when its turn comes instead of being written on the writer's serial path (~1.7 ms per 750-row group).
+ */
+interface IngestFiles {
+  sets: readonly [GroupFiles, GroupFiles];
+  /** The set that takes the batches being queued, and the next group. */
+  filling: 0 | 1;
+  rejects: ScratchFile;
   insertRejects: string;
+}
+
+function scratchFilesOf(files: IngestFiles): ScratchFile[] {
+  return [...files.sets.flatMap((set) => [set.rows, set.ids]), files.rejects];
+}
+
+/** An id's line in the ids file. */
+function idLine(id: string): string {
+  return `{"event_id":${JSON.stringify(id)}}`;
 }
 
 /**
@@ -62,15 +87,38 @@ interface IngestFiles {
  */
 class ScratchFile {
   private readonly fd: number;
+  /** Bytes of the current content. */
+  private length = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w+');
   }
 
-  replace(text: string): void {
+  get empty(): boolean {
+    return this.length === 0;
+  }
+
+  /** Starts new content (the old bytes stay until `seal`). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Writes text after the current content. */
+  append(text: string): void {
     const bytes = Buffer.from(text, 'utf8');
-    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at, at);
-    ftruncateSync(this.fd, bytes.length);
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at, this.length + at);
+    this.length += bytes.length;
+  }
+
+  /** Cuts off what is left of older, longer content, so that the file holds exactly the current content. */
+  seal(): void {
+    ftruncateSync(this.fd, this.length);
+  }
+
+  replace(text: string): void {
+    this.reset();
+    this.append(text);
+    this.seal();
   }
 
   remove(): void {
@@ -302,15 +350,20 @@ export class Warehouse {
         const readJson = (scratch: string, columns: string): string =>
           `read_json(${sqlString(scratch)}, format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
         const rejectColumns = `{${REJECT_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;
-        ingestFiles = {
-          rows: new ScratchFile(`${base}.ndjson`),
-          ids: new ScratchFile(`${base}.ids.ndjson`),
-          rejects: new ScratchFile(`${base}.rejects.ndjson`),
+        const groupFiles = (name: string): GroupFiles => ({
+          rows: new ScratchFile(`${name}.ndjson`),
+          ids: new ScratchFile(`${name}.ids.ndjson`),
           // COPY FROM takes the table's own column types; read_json with a `columns` argument parsed the 127-leaf
           // type text on every group (~1.4 ms of DuckDB's serial turn per group, whatever its size).
-          insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${base}.ndjson`)} (FORMAT json, ARRAY false)`,
+          insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${name}.ndjson`)} (FORMAT json, ARRAY false)`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
-          insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${base}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
+          insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${name}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
+          holds: [],
+        });
+        ingestFiles = {
+          sets: [groupFiles(`${base}-a`), groupFiles(`${base}-b`)],
+          filling: 0,
+          rejects: new ScratchFile(`${base}.rejects.ndjson`),
           insertRejects: `INSERT INTO ${INGEST_SCHEMA}.rejects BY NAME SELECT * FROM ${readJson(`${base}.rejects.ndjson`, rejectColumns)}`,
         };
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
@@ -330,7 +383,7 @@ export class Warehouse {
         return warehouse;
       } catch (error) {
         writer.closeSync();
-        if (ingestFiles) for (const scratch of [ingestFiles.rows, ingestFiles.ids, ingestFiles.rejects]) scratch.remove();
+        if (ingestFiles) for (const scratch of scratchFilesOf(ingestFiles)) scratch.remove();
         throw error;
       }
     } catch (error) {
@@ -391,9 +444,30 @@ export class Warehouse {
     if (dates.length === 0 && rejects.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
     this.pendingRowCount += dates.length;
     return new Promise<InsertResult>((resolve, reject) => {
-      this.pending.push({ text, dates, ids, rejects, resolve, reject });
+      const batch: PendingBatch = { text, dates, ids, rejects, resolve, reject };
+      this.pending.push(batch);
+      this.prewrite(batch);
       this.startDraining();
     });
+  }
+
+  /**
+   * Writes a batch just queued into the filling set of group files, after the batches queued before it, while
+   * DuckDB may still be reading the other set. If this fails (or the set holds something else), the group's
+   * text is written when it commits instead, which reports any error.
+   */
+  private prewrite(batch: PendingBatch): void {
+    const set = this.ingestFiles?.sets[this.ingestFiles.filling];
+    if (!set?.holds) return;
+    try {
+      if (batch.dates.length > 0) set.rows.append(set.rows.empty ? batch.text : `\n${batch.text}`);
+      let lines = '';
+      for (const id of batch.ids ?? []) if (id !== null) lines += lines === '' && set.ids.empty ? idLine(id) : `\n${idLine(id)}`;
+      if (lines !== '') set.ids.append(lines);
+      set.holds.push(batch);
+    } catch {
+      set.holds = null;
+    }
   }
 
   /** Resolves once every write queued so far has committed or failed. */
@@ -483,7 +557,7 @@ export class Warehouse {
       this.writer?.closeSync();
       this.instance.closeSync();
       const files = this.ingestFiles;
-      if (files) for (const scratch of [files.rows, files.ids, files.rejects]) scratch.remove();
+      if (files) for (const scratch of scratchFilesOf(files)) scratch.remove();
     })();
     return this.closing;
   }
@@ -573,6 +647,16 @@ export class Warehouse {
       return { stored: kept.length, duplicates: count - kept.length };
     });
     const newDates = [...dates].filter((d) => !this.knownDates.has(d));
+    // This group takes the filling set; the batches queued from now on go into the other one.
+    const set = files.sets[files.filling];
+    files.filling = files.filling === 0 ? 1 : 0;
+    const next = files.sets[files.filling];
+    next.rows.reset();
+    next.ids.reset();
+    next.holds = this.pending.length === 0 ? [] : null;
+    // The usual case: the set already holds exactly this group, written as its batches were queued, and none of
+    // its rows is a duplicate (a duplicate's line must be left out).
+    const ready = set.holds !== null && set.holds.length === batches.length && set.holds.every((b, i) => b === batches[i]) && results.every((r) => r.duplicates === 0);
     // The whole group is one call with several statements: each separate call costs a turn of the event loop,
     // which under load waits behind the HTTP requests being parsed, while DuckDB would sit idle.
     const statements = ['BEGIN TRANSACTION'];
@@ -582,14 +666,16 @@ export class Warehouse {
     }
     try {
       // Written synchronously: a couple of MB into the page cache, cheaper than another turn of the event loop.
-      if (stored > 0) {
-        files.rows.replace(chunks.join('\n'));
-        statements.push(files.insertRows);
+      if (ready) {
+        set.rows.seal();
+        set.ids.seal();
+      } else {
+        if (stored > 0) set.rows.replace(chunks.join('\n'));
+        if (newIds.length > 0) set.ids.replace(newIds.map(idLine).join('\n'));
       }
-      if (newIds.length > 0) {
-        files.ids.replace(newIds.map((id) => `{"event_id":${JSON.stringify(id)}}`).join('\n'));
-        statements.push(files.insertIds);
-      }
+      set.holds = null;
+      if (stored > 0) statements.push(set.insertRows);
+      if (newIds.length > 0) statements.push(set.insertIds);
       if (rejects.length > 0) {
         files.rejects.replace(rejects.map((r) => JSON.stringify(r)).join('\n'));
         statements.push(files.insertRejects);
