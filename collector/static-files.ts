@@ -5,7 +5,7 @@
  */
 
 import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -65,9 +65,13 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
 const CACHE_FILE_BYTES = 512 * 1024;
 const CACHE_BYTES = 64 * 1024 * 1024;
 
-async function statOrNull(file: string): Promise<Stats | null> {
+/**
+ * A file's stats, or null when there is none. Synchronous: a stat of a local file takes a few µs, where the
+ * promise API costs ~50 µs of the main thread's CPU per call, and a runner's pages make two per request.
+ */
+function statOrNull(file: string): Stats | null {
   try {
-    return await stat(file);
+    return statSync(file, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -92,7 +96,7 @@ export function createStaticHandler(publicDir: string): StaticHandler {
 
   /** The real file for a decoded URL path, or null when there is none inside the root (symlinks included). */
   const resolveInside = async (candidate: string): Promise<{ file: string; stats: Stats } | null> => {
-    const stats = await statOrNull(candidate);
+    const stats = statOrNull(candidate);
     if (!stats?.isFile()) return null;
     const known = realPaths.get(candidate);
     let real: string;
@@ -171,7 +175,7 @@ export function createStaticHandler(publicDir: string): StaticHandler {
     const inside = target === root || target.startsWith(root + path.sep);
     let found: { file: string; stats: Stats } | null = null;
     if (inside) {
-      const targetStats = await statOrNull(target);
+      const targetStats = statOrNull(target);
       if (targetStats?.isDirectory()) {
         if (!urlPath.endsWith('/')) {
           // Relative links inside a page only resolve against a folder URL, so send browsers there (as gatsby serve).
