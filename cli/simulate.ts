@@ -225,7 +225,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     return outcome;
   } finally {
     process.off('SIGINT', onSigint);
-    journal.close();
+    await journal.close();
     await server?.close();
   }
 }

@@ -3,7 +3,8 @@
  * acknowledged the session's events and its ground truth is stored. `--resume` skips what the journal holds and
  * restores returning users' browser state from it; anything not in it counts as never run.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, write as writeFd, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 
 /** What identifies a run; a resume with different values would mix two different runs. */
@@ -41,8 +42,13 @@ export interface Journal {
   readonly file: string;
   /** Sessions finished in earlier attempts of this run, by plan index. */
   readonly done: ReadonlyMap<number, JournalEntry>;
-  append(entry: JournalEntry): void;
-  close(): void;
+  /**
+   * Resolves once the entry's line is on disk (written and fsynced). Lines of entries appended while a write is
+   * under way go out together in the next write, with one fsync; the runner's event loop never waits for the disk.
+   */
+  append(entry: JournalEntry): Promise<void>;
+  /** Waits for appends under way, then closes the file. */
+  close(): Promise<void>;
 }
 
 export function journalPath(dataDir: string, runId: string, shard: string): string {
@@ -83,15 +89,48 @@ export function openJournal(file: string, header: JournalHeader, resume: boolean
     mkdirSync(dirname(file), { recursive: true });
   }
   const fd = openSync(file, 'a');
-  const write = (value: unknown): void => {
-    writeSync(fd, `${JSON.stringify(value)}\n`);
+  if (!exists) {
+    writeSync(fd, `${JSON.stringify(header)}\n`);
     fsyncSync(fd);
+  }
+  const writeAsync = promisify(writeFd);
+  const fsyncAsync = promisify(fsync);
+  let waiting: { text: string; done: Promise<void>; settle: (error?: Error) => void } | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async (text: string): Promise<void> => {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += (await writeAsync(fd, bytes, at, bytes.length - at, null)).bytesWritten;
+    await fsyncAsync(fd);
   };
-  if (!exists) write(header);
+  const append = (entry: JournalEntry): Promise<void> => {
+    const line = `${JSON.stringify(entry)}\n`;
+    if (waiting) {
+      waiting.text += line;
+      return waiting.done;
+    }
+    let settle: (error?: Error) => void = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error?: Error) => (error === undefined ? resolve() : reject(error));
+    });
+    const next = { text: line, done, settle };
+    waiting = next;
+    // The lines wait for the write under way, then go out together; a failed write fails only its own lines.
+    writing = writing.then(() => {
+      if (waiting === next) waiting = null;
+      return flush(next.text).then(
+        () => next.settle(),
+        (error: unknown) => next.settle(error instanceof Error ? error : new Error(`could not write the journal ${file}`)),
+      );
+    });
+    return done;
+  };
   return {
     file,
     done,
-    append: (entry) => write(entry),
-    close: () => closeSync(fd),
+    append,
+    close: async () => {
+      await writing;
+      closeSync(fd);
+    },
   };
 }
