@@ -5,7 +5,7 @@
  *   browser script drives a page — a fresh page per session, one CDP command per action (page.click,
  *   page.type per field), waiting for each route change from outside;
  * - physical: the store's raw client-side route changes per second with every core busy (pages calling
- *   `___navigate` in-page, nothing else), over the paths the runner's shoppers visited, in their order; divided by
+ *   `___navigate` in-page, nothing else), over the paths the runner's shoppers visited, in each one's order; divided by
  *   the mean route changes of a simulated session, the most sessions per second this machine could run if a
  *   session cost nothing but its route changes. Also printed: the same loop over the home page's own links
  *   (`physical.home_links_*`), six pages whose data every lap after the first finds cached, which is what the
@@ -22,8 +22,8 @@ import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
 import { DEVICE_PROFILES, RENDER_SCALE } from '../headless/devices';
 import { LEAN_CDP, launchPuppeteer } from '../headless/drivers/puppeteer';
 import { RUNNER_ARGS, simHookScript, type SessionRecord } from '../headless/runner';
-import { Warehouse } from '../warehouse/warehouse';
 import { CHECKOUT_STEPS } from '../simulator/verbs';
+import { Warehouse } from '../warehouse/warehouse';
 import type { Figure } from './figure';
 import { samplePeakMemory } from './process-memory';
 
@@ -190,9 +190,8 @@ function routeLoop(seconds: number, paths: readonly string[] | null, start: numb
 const STATEFUL_PAGE = /^\/(checkout|order|account|login|signup)\b/;
 
 /**
- * The paths of the run's page views that were client-side route changes, session by session in time order (a
- * session's first page view lands from elsewhere, and a back navigation returns to a page seen before, as in
- * the run).
+ * The paths of the run's page views, user by user and each user's in time order, so that a back navigation
+ * returns to a page seen just before, as in the run.
  */
 async function visitedPaths(dataDir: string): Promise<string[]> {
   const warehouse = await Warehouse.open({ dataDir, readOnly: true });
