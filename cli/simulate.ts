@@ -5,8 +5,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GEO_HEADER } from '../collector/geo-header';
-import { COLLECT_PATHS, startServer, type RunningServer } from '../collector/server';
+import { locationFromGeoHeader } from '../collector/geo-header';
+import { startServer, type RunningServer } from '../collector/server';
+import type { MpUserLocation } from '../ga4/measurement-protocol';
 import type { DriverName } from '../headless/drivers/driver';
 import { playwrightDriver } from '../headless/drivers/playwright';
 import { puppeteerDriver } from '../headless/drivers/puppeteer';
@@ -77,10 +78,13 @@ export function newRunId(): string {
   return `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-/** The collector's geo header for the session's persona (its `region` is `CC` or `CC-RRR`). */
-function geoHeaders(plan: PlannedSession): Record<string, string> {
+/**
+ * Where the session's persona is, as the Measurement Protocol's `user_location` (its `region` is `CC` or `CC-RRR`,
+ * read as the collector reads its geo header): the store's tag sends it with every hit.
+ */
+function userLocation(plan: PlannedSession): MpUserLocation | undefined {
   const region = findPersona(plan.persona).demographics.region;
-  return region ? { [GEO_HEADER]: region } : {};
+  return locationFromGeoHeader(region) ?? undefined;
 }
 
 function toRow(runId: string, r: SessionRecord): SimSessionRow {
@@ -195,7 +199,8 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(opts.softVisits === false ? { softVisits: false } : {}),
       // Our own collector places each shopper from the persona's region, and our own store gets the data saver
       // (RunOptions.saveData); another store gets neither.
-      ...(server ? { headersFor: geoHeaders, headerPaths: COLLECT_PATHS, saveData: true } : {}),
+      userLocationFor: userLocation,
+      ...(server ? { saveData: true } : {}),
       signal: stop.signal,
       onSession: (r) => {
         finished += 1;

@@ -7,6 +7,7 @@
  * the DOM where a click costs microseconds. A user's visits run in time order, one at a time, each starting from
  * the browser state the previous one left.
  */
+import type { MpUserLocation } from '../ga4/measurement-protocol';
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
 import { CHROMIUM_ARGS, runnerBrowser } from './chromium';
 import { DEVICE_PROFILES } from './devices';
@@ -52,12 +53,11 @@ export interface RunOptions {
   /** Real ms a session may take before its attempt is abandoned. Default 60000. */
   sessionTimeoutMs?: number;
   /**
-   * HTTP headers the page sends with its requests to `headerPaths` during this session (e.g. the collector's geo
-   * header from the persona's region). Default none.
+   * Where the session's shopper is (e.g. from the persona's region), put on the page's simulator hook: ShopLab's
+   * tag sends it as each hit's `user_location`, from which the collector fills `geo` as GA4 would from the
+   * shopper's IP. Default none.
    */
-  headersFor?: (plan: PlannedSession) => Readonly<Record<string, string>>;
-  /** The URL paths that need `headersFor`'s headers (e.g. the collector's); default every request. */
-  headerPaths?: readonly string[];
+  userLocationFor?: (plan: PlannedSession) => MpUserLocation | undefined;
   /**
    * Pages have the browser's data saver on (`navigator.connection.saveData`, and a `Save-Data: on` request
    * header), as a shopper who turned it on would. For the built store only (cli/simulate sets it when it serves
@@ -146,8 +146,6 @@ interface Slot {
   reusable: boolean;
   /** Visits since the page was last loaded. */
   sinceLoad: number;
-  /** The extra headers currently set, as JSON. */
-  headers: string;
 }
 
 function isNavigationError(err: unknown): boolean {
@@ -264,7 +262,7 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
     let slot = slots.get(plan.device);
     if (!slot || slot.generation !== gen) {
       const page = await browser!.newPage(DEVICE_PROFILES[plan.device], { saveData: opts.saveData ?? false });
-      const fresh: Slot = { page, generation: gen, reusable: false, sinceLoad: 0, headers: '{}' };
+      const fresh: Slot = { page, generation: gen, reusable: false, sinceLoad: 0 };
       await page.expose('__shoplabReport', (value) => fresh.report?.(value));
       slot = fresh;
       slots.set(plan.device, slot);
@@ -279,19 +277,15 @@ export async function runSimulation(opts: RunOptions): Promise<RunResult> {
       });
       const run = (async (): Promise<SimulateResult> => {
         const state = states.get(plan.user);
+        const userLocation = opts.userLocationFor?.(plan);
         const init: VisitInit = {
           ...(pace === 'virtual' ? { startTime: plan.startTime } : {}),
           runId: opts.runId,
           clientId: plan.clientId,
+          ...(userLocation ? { userLocation } : {}),
           visitKey: `${opts.runId}/${plan.index}/${n}`,
           ...(state ? { state } : {}),
         };
-        const headers = opts.headersFor?.(plan) ?? {};
-        const headersKey = JSON.stringify(headers);
-        if (headersKey !== current.headers) {
-          await current.page.setExtraHeaders(headers, opts.headerPaths);
-          current.headers = headersKey;
-        }
         // Still needed on a reused page: a full page load inside the visit must find the visit's hook.
         await current.page.setInitScript(visitScript(init));
         const reuse = allowSoft && current.reusable && current.sinceLoad < RELOAD_EVERY;

@@ -5,6 +5,7 @@
  * It is a string because loaders such as tsx rewrite functions in ways that break once serialized into a page.
  */
 import { SESSION_KEY, STALE_AFTER_MS } from '../simulator/engine';
+import type { MpUserLocation } from '../ga4/measurement-protocol';
 import type { BrowserState } from './journal';
 
 export interface VisitInit {
@@ -13,6 +14,8 @@ export interface VisitInit {
   runId?: string;
   /** Client id for a browser without a `_ga` cookie (a new user). */
   clientId?: string;
+  /** Where the shopper is: the tag sends it as `user_location`, from which the collector fills `geo`. */
+  userLocation?: MpUserLocation;
   /** Unique per visit, so that full page loads inside the visit do not restore the state again. */
   visitKey: string;
   /** The user's browser state from their previous visit; undefined for a new user. */
@@ -25,11 +28,12 @@ const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
  * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
  * when `startTime` is omitted, plus the run label and planned client id when given.
  */
-export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'clientId'>): string {
+export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'clientId' | 'userLocation'>): string {
   const now = init.startTime === undefined ? 'Date.now()' : String(Number(init.startTime));
   const fields = [`now: function () { return ${now}; }`];
   if (init.runId) fields.push(`runId: ${JSON.stringify(init.runId)}`);
   if (init.clientId) fields.push(`clientId: ${JSON.stringify(init.clientId)}`);
+  if (init.userLocation) fields.push(`userLocation: ${JSON.stringify(init.userLocation)}`);
   return `{ ${fields.join(', ')} }`;
 }
 
@@ -37,12 +41,16 @@ export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'cl
 function hookInstall(init: VisitInit): string {
   return `var hook = ${simHookLiteral(init)};
   // The engine swaps in its own hook when simulateUser starts, which may be before the landing page's first hit
-  // created the _ga cookie; the planned client id must survive that swap or a new user gets a random one.
+  // created the _ga cookie; the planned client id must survive that swap or a new user gets a random one. The
+  // shopper's location must survive it too.
   Object.defineProperty(window, '__shoplabSim', {
     configurable: true,
     get: function () { return hook; },
     set: function (next) {
-      if (next && typeof next === 'object' && next.clientId === undefined && hook && hook.clientId !== undefined) next.clientId = hook.clientId;
+      if (next && typeof next === 'object' && hook) {
+        if (next.clientId === undefined && hook.clientId !== undefined) next.clientId = hook.clientId;
+        if (next.userLocation === undefined && hook.userLocation !== undefined) next.userLocation = hook.userLocation;
+      }
       hook = next;
     },
   });`;

@@ -6,7 +6,7 @@
  *
  * Nothing here touches the global `window`: the page objects are passed in, so the core runs under test.
  */
-import type { MpEvent, MpItem, MpParamValue } from '../ga4/measurement-protocol';
+import type { MpEvent, MpItem, MpParamValue, MpUserLocation } from '../ga4/measurement-protocol';
 import { MP_LIMITS, SESSION_PARAMS } from '../ga4/measurement-protocol';
 import { createSessionStore, type SessionState } from './session';
 import { createTransport, type Transport, type TransportOptions } from './transport';
@@ -19,6 +19,11 @@ export interface SimHook {
   runId?: string;
   /** Client id to give a browser that has no `_ga` cookie yet (a planned new user). */
   clientId?: string;
+  /**
+   * Where the shopper is (a runner sets it from the persona's region), sent as the Measurement Protocol's
+   * `user_location`: the collector takes geo from it as GA4 would from the sender's IP.
+   */
+  userLocation?: MpUserLocation;
 }
 
 type DataLayerEntry = Record<string, unknown>;
@@ -152,7 +157,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
         timestamp_micros: i === 0 ? micros : stamp(),
         params: own ? { ...pageParams(), ...params, ...sessionParams(session, engagement) } : { ...pageParams(), ...sessionParams(session, 0) },
       };
-      transport.enqueue(sessions.clientId(), userId, event);
+      transport.enqueue(sessions.clientId(), userId, event, win.__shoplabSim?.userLocation);
     });
     scheduleFlush();
   }

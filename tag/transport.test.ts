@@ -112,4 +112,20 @@ describe('transport', () => {
       ['2.2', undefined, 1],
     ]);
   });
+
+  it('sends the location an event was queued with as user_location, one location per request', async () => {
+    const c = collector();
+    const t = transport(c.fetchImpl, []);
+    const ca = { country_id: 'US', region_id: 'US-CA', continent_id: '019', subcontinent_id: '021' };
+    t.enqueue('1.1', undefined, ev(1), ca);
+    t.enqueue('1.1', undefined, ev(2), { ...ca });
+    t.enqueue('1.1', undefined, ev(3), { country_id: 'DE' });
+    t.enqueue('1.1', undefined, ev(4));
+    await t.flush();
+    expect(c.sent.map((s) => [s.body.user_location, s.body.events.length])).toEqual([
+      [ca, 2],
+      [{ country_id: 'DE' }, 1],
+      [undefined, 1],
+    ]);
+  });
 });

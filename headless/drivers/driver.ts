@@ -42,11 +42,6 @@ export interface DriverBrowser {
 export interface DriverPage {
   /** Replaces the script run before any of the page's own scripts on every new document of this page. */
   setInitScript(source: string): Promise<void>;
-  /**
-   * Sends these HTTP headers with the page's later requests to `paths` (URL paths, e.g. `/mp/collect`), or to
-   * every path when `paths` is omitted; replaces the previous set. A driver may add them to other requests too.
-   */
-  setExtraHeaders(headers: Readonly<Record<string, string>>, paths?: readonly string[]): Promise<void>;
   /** Navigates and resolves once the new document's DOMContentLoaded has fired. */
   goto(url: string, timeoutMs: number): Promise<void>;
   /** Evaluates a string expression in the page; a promise is awaited; the value comes back JSON-cloned. */

@@ -25,10 +25,6 @@ class PlaywrightPage implements DriverPage {
     this.scriptId = (await this.cdp.send('Page.addScriptToEvaluateOnNewDocument', { source })).identifier;
   }
 
-  async setExtraHeaders(headers: Readonly<Record<string, string>>): Promise<void> {
-    await this.page.setExtraHTTPHeaders({ ...headers });
-  }
-
   async goto(url: string, timeoutMs: number): Promise<void> {
     await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   }

@@ -1,63 +1,25 @@
 /** The runner's driver on puppeteer-core (the default). */
-import puppeteer, { type Browser, type CDPSession, type LaunchOptions as PuppeteerLaunchOptions, type Page, type Protocol } from 'puppeteer-core';
+import puppeteer, { type Browser, type LaunchOptions as PuppeteerLaunchOptions, type Page } from 'puppeteer-core';
 import { scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
-
-interface HeaderRule {
-  entries: readonly (readonly [string, string])[];
-  paths: ReadonlySet<string> | null;
-}
-
-/**
- * The runner's pages run without Puppeteer's Network and Audits domains (see puppeteerDriver), so extra headers
- * cannot go through Network.setExtraHTTPHeaders: the page's requests to the given paths are paused with the Fetch
- * domain instead and continued with the headers added. That costs two messages per such request (the
- * collector's hits, about two per session), against the half-dozen events per request of every kind that the
- * Network domain sends and Puppeteer parses.
- */
-function withHeaders(request: Protocol.Network.Request, rule: HeaderRule): Protocol.Fetch.HeaderEntry[] {
-  const replaced = new Set(rule.entries.map(([name]) => name));
-  const kept = Object.entries(request.headers).filter(([name]) => !replaced.has(name.toLowerCase()));
-  return [...kept, ...rule.entries].map(([name, value]) => ({ name, value }));
-}
 
 class PuppeteerPage implements DriverPage {
   readonly broken: Promise<string>;
   private scriptId: string | undefined;
-  private rule: HeaderRule | null = null;
-  private intercepting = '';
 
   constructor(
     private readonly page: Page,
-    private readonly cdp: CDPSession,
     private readonly dispose: () => Promise<void>,
   ) {
     this.broken = new Promise((resolve) => {
       page.once('error', (err) => resolve(`page crashed: ${err.message}`));
       page.once('close', () => resolve('page closed'));
     });
-    cdp.on('Fetch.requestPaused', (event) => {
-      const rule = this.rule;
-      const add = rule && (!rule.paths || rule.paths.has(new URL(event.request.url).pathname));
-      // A request the page has abandoned (it navigated, or closed) cannot be continued; nothing is lost.
-      this.cdp.send('Fetch.continueRequest', { requestId: event.requestId, ...(add ? { headers: withHeaders(event.request, rule) } : {}) }).catch(() => undefined);
-    });
   }
 
   async setInitScript(source: string): Promise<void> {
     if (this.scriptId) await this.page.removeScriptToEvaluateOnNewDocument(this.scriptId);
     this.scriptId = (await this.page.evaluateOnNewDocument(source)).identifier;
-  }
-
-  async setExtraHeaders(headers: Readonly<Record<string, string>>, paths?: readonly string[]): Promise<void> {
-    const entries = Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value] as const);
-    this.rule = entries.length > 0 ? { entries, paths: paths ? new Set(paths) : null } : null;
-    const patterns = this.rule ? (paths ?? ['']).map((p) => ({ urlPattern: `*${p}*`, requestStage: 'Request' as const })) : [];
-    const key = JSON.stringify(patterns);
-    if (key === this.intercepting) return;
-    if (patterns.length > 0) await this.cdp.send('Fetch.enable', { patterns });
-    else await this.cdp.send('Fetch.disable');
-    this.intercepting = key;
   }
 
   async goto(url: string, timeoutMs: number): Promise<void> {
@@ -96,7 +58,7 @@ class PuppeteerBrowser implements DriverBrowser {
       // setViewport's own metrics again, with the device's screen, drawn at RENDER_SCALE.
       await cdp.send('Emulation.setDeviceMetricsOverride', scaledMetrics(device));
       if (opts.saveData) await cdp.send('Emulation.setDataSaverOverride', { dataSaverEnabled: true });
-      return new PuppeteerPage(page, cdp, () => context.close());
+      return new PuppeteerPage(page, () => context.close());
     } catch (err) {
       await context.close().catch(() => undefined);
       throw err;
@@ -119,8 +81,9 @@ class PuppeteerBrowser implements DriverBrowser {
 /**
  * What the runner turns off in Puppeteer: the Network domain (half a dozen events per request, each serialized
  * by the browser and parsed and tracked by Puppeteer, which the runner never reads) and the Audits domain
- * (DevTools issues). Together about 7 % of a session's CPU across all processes. page.setUserAgent and
- * page.setExtraHTTPHeaders need the Network domain, hence the driver's own versions of both.
+ * (DevTools issues). Together about 7 % of a session's CPU across all processes. page.setUserAgent needs the
+ * Network domain, hence the driver's own version (Emulation.setUserAgentOverride). The runner sends no extra
+ * headers: a shopper's location reaches the collector in the hits' own `user_location` (see visit-script.ts).
  */
 export const LEAN_CDP = { networkEnabled: false, issuesEnabled: false } as const;
 
