@@ -26,7 +26,7 @@ const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
 
 /**
  * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
- * when `startTime` is omitted, plus the run label and planned client id when given.
+ * when `startTime` is omitted, plus the run label, the planned client id and the shopper's location when given.
  */
 export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'clientId' | 'userLocation'>): string {
   const now = init.startTime === undefined ? 'Date.now()' : String(Number(init.startTime));
