@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../collector/server';
-import { DEVICE_PROFILES } from '../headless/devices';
+import { DEVICE_PROFILES, deviceScreen } from '../headless/devices';
 import { DRIVER_NAMES } from '../headless/drivers/driver';
 import { descendants } from '../headless/process-tree';
 import { journalPath } from '../headless/journal';
@@ -233,7 +233,9 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
         // Desktop and phone at least: a phone's narrow viewport is where a wrong override would show.
         expect(new Set(seen.map((s) => s.device)).size).toBeGreaterThan(1);
         for (const { device, metrics } of seen) {
-          const { viewport, screen } = DEVICE_PROFILES[device];
+          const profile = DEVICE_PROFILES[device];
+          const { viewport } = profile;
+          const screen = deviceScreen(profile);
           expect(metrics).toEqual([viewport.width, viewport.height, viewport.deviceScaleFactor, 1, screen.width, screen.height, saveData]);
         }
       };

@@ -197,8 +197,8 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       ...(warehouse ? { purge: (s: readonly PlannedSession[]) => purgeSessions(warehouse, runId, s) } : {}),
       ...(opts.onAttempt ? { onAttempt: opts.onAttempt } : {}),
       ...(opts.softVisits === false ? { softVisits: false } : {}),
-      // Our own collector places each shopper from the persona's region, and our own store gets the data saver
-      // (RunOptions.saveData); another store gets neither.
+      // Every shopper is placed from the persona's region (the store's tag sends it), and our own store gets the
+      // data saver (RunOptions.saveData); another store does not.
       userLocationFor: userLocation,
       ...(server ? { saveData: true } : {}),
       signal: stop.signal,

@@ -28,12 +28,21 @@ export interface ScaledMetrics {
 }
 
 /**
- * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE, with the device's own screen
+ * What `screen.width` × `screen.height` report, and so GA4's screen_resolution: the viewport's size, as Playwright
+ * emulates it. Both drivers set it: without it a Puppeteer page reports Chromium's default 800×600 screen whatever
+ * its viewport, and the same run gave different data with each driver.
+ */
+export function deviceScreen(device: DeviceProfile): { width: number; height: number } {
+  return { width: device.viewport.width, height: device.viewport.height };
+}
+
+/**
+ * The `Emulation.setDeviceMetricsOverride` parameters of a device at RENDER_SCALE, with the device's screen
  * (landscape when wider than tall, as Playwright orients it), so that both drivers show a page the same screen.
  */
 export function scaledMetrics(device: DeviceProfile): ScaledMetrics {
   const { width, height, deviceScaleFactor, isMobile } = device.viewport;
-  const { screen } = device;
+  const screen = deviceScreen(device);
   return {
     width,
     height,
@@ -48,12 +57,6 @@ export function scaledMetrics(device: DeviceProfile): ScaledMetrics {
 
 export interface DeviceProfile {
   viewport: { width: number; height: number; deviceScaleFactor: number; isMobile: boolean; hasTouch: boolean };
-  /**
-   * What `screen.width` × `screen.height` report, and so GA4's screen_resolution: the viewport's size, as
-   * Playwright emulates it. Without it a Puppeteer page reports Chromium's default 800×600 screen whatever its
-   * viewport, and the same run gave different data with each driver.
-   */
-  screen: { width: number; height: number };
   userAgent: string;
 }
 
@@ -62,17 +65,14 @@ const CHROME = '139.0.0.0';
 export const DEVICE_PROFILES: Record<Device, DeviceProfile> = {
   desktop: {
     viewport: { width: 1366, height: 768, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
-    screen: { width: 1366, height: 768 },
     userAgent: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Safari/537.36`,
   },
   mobile: {
     viewport: { width: 390, height: 844, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-    screen: { width: 390, height: 844 },
     userAgent: `Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Mobile Safari/537.36`,
   },
   tablet: {
     viewport: { width: 820, height: 1180, deviceScaleFactor: 1, isMobile: true, hasTouch: true },
-    screen: { width: 820, height: 1180 },
     userAgent: `Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${CHROME} Safari/537.36`,
   },
 };

@@ -3,7 +3,7 @@
  * script goes through a CDP session of the page (Chromium only, which is the only browser the runner uses).
  */
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
-import { scaledMetrics, type DeviceProfile } from '../devices';
+import { deviceScreen, scaledMetrics, type DeviceProfile } from '../devices';
 import { OWN_SIGNALS, type BrowserDriver, type DriverBrowser, type DriverPage, type LaunchOptions } from './driver';
 
 class PlaywrightPage implements DriverPage {
@@ -59,7 +59,7 @@ class PlaywrightBrowser implements DriverBrowser {
       deviceScaleFactor: device.viewport.deviceScaleFactor,
       isMobile: device.viewport.isMobile,
       hasTouch: device.viewport.hasTouch,
-      screen: device.screen,
+      screen: deviceScreen(device),
       userAgent: device.userAgent,
     });
     try {
