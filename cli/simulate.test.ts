@@ -106,7 +106,7 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
         expect(new Set(mine.map((r) => r.sid)).size).toBe(planned.length);
       }
       expect(reference.some((r) => r.snum > 1)).toBe(true);
-      // Each shopper is placed by the persona's region (the runner's geo header), the same on every visit.
+      // Each shopper is placed by the persona's region (the `user_location` the runner gives the tag), the same on every visit.
       expect(out.sessions.filter((s) => s.result).length).toBe(out.planned);
       for (const s of out.sessions) {
         const regions = new Set(reference.filter((r) => r.user === s.result?.clientId).map((r) => r.region));
@@ -157,6 +157,40 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       expect(out.retried).toBe(1);
       expect(out.failed).toBe(0);
       expect(await rows(data)).toEqual(await referenceRows());
+    });
+
+    it('gets the result of a session that had a full page load in the middle from the next page', async () => {
+      const data = tempData();
+      const out = await simulateCommand({
+        ...base(data),
+        sessionTimeoutMs: 20_000,
+        onAttempt: async (_plan, _attempt, page, stage) => {
+          if (stage !== 'loaded') return;
+          // From a shopper's fourth step on, the first link it clicks is followed by the browser instead of the
+          // store's router (the click never reaches React): a full page load, once per visit (the runner clears
+          // sessionStorage at each visit). Installed once per document: a reused page keeps it.
+          await page.evaluate(`(function () {
+            if (window.__forcesLoad) return;
+            window.__forcesLoad = true;
+            window.addEventListener('click', function (e) {
+              var saved = JSON.parse(sessionStorage.getItem('shoplab:session') || '{"actions":[]}');
+              if (sessionStorage.getItem('forced') || saved.actions.length < 3 || !(e.target instanceof Element) || !e.target.closest('a[href^="/"]')) return;
+              sessionStorage.setItem('forced', '1');
+              e.stopImmediatePropagation();
+            }, true);
+          })()`);
+        },
+      });
+      expect(out.failed).toBe(0);
+      expect(out.retried).toBe(0);
+      // A later `back` across that load is a full load too.
+      const reloaded = out.sessions.filter((s) => (s.result?.pageLoads ?? 0) > 0);
+      expect(reloaded.length).toBeGreaterThan(0);
+      // The evaluate that started the session died with its page; the result came through __shoplabReport.
+      for (const s of reloaded) {
+        expect(s.result?.events.length).toBeGreaterThan(0);
+        expect(s.result?.actions.length).toBeGreaterThan(3);
+      }
     });
 
     it('resumes a run killed mid-session without repeating or losing a session', async () => {
