@@ -5,24 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { descendants } from '../headless/process-tree';
 
-function pssBytes(pid: number): number {
+/**
+ * A `Field:   N kB` line of a /proc file of `pid`, in bytes; 0 once the process has ended. `Pss` of smaps_rollup
+ * walks the process's mappings; `VmRSS` of status is one of the kernel's counters, so reading it walks nothing.
+ */
+function procBytes(pid: number, file: 'smaps_rollup' | 'status', field: 'Pss' | 'VmRSS'): number {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/${file}`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-/** Resident bytes from /proc/PID/status: the kernel keeps them as counters, so reading them walks nothing. */
-function rssBytes(pid: number): number {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const pssBytes = (pid: number): number => procBytes(pid, 'smaps_rollup', 'Pss');
+const rssBytes = (pid: number): number => procBytes(pid, 'status', 'VmRSS');
 
 export function treePss(root: number = process.pid): number {
   return [root, ...descendants(root)].reduce((total, pid) => total + pssBytes(pid), 0);
