@@ -268,6 +268,9 @@ export async function run(): Promise<Figure[]> {
     const paths = await visitedPaths(join(data, 'runner'));
     if (paths.length < 100) throw new Error(`the run left only ${paths.length} route paths to replay; its physical limit would mean nothing`);
     try {
+      // Right after the run, so that the host (a shared machine whose speed drifts over minutes) is as alike as it
+      // can be for the runner and its limit; the baseline's replays take longer than either.
+      routeRate = await physical(server, paths);
       const browser = await launchLikeRunner(false);
       try {
         // Every session of the run by default. A sample of 40 (every k-th in plan order) once averaged 5.65 page views
@@ -294,7 +297,6 @@ export async function run(): Promise<Figure[]> {
       } finally {
         await browser.close();
       }
-      routeRate = await physical(server, paths);
       homeLinksRate = await physical(server, null);
     } finally {
       await server.close();
