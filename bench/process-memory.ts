@@ -36,9 +36,10 @@ export interface PeakMemory {
  * Samples the tree's memory every `everyMs` until stopped. Reading PSS is not cheap: smaps_rollup walks every
  * mapping of a process, ≈ 2–4 ms of CPU per Chromium process and ≈ 50 ms for a runner's tree of 17, blocking this
  * thread meanwhile. Read every 250 ms, it took about a tenth of a two-core machine and made the runner it measured
- * ≈ 17 % slower. So each sample reads only the RSS counters (`status`, under a millisecond for the tree); the PSS is read when
- * the summed RSS has grown by more than 1 % since the last PSS reading, at most once per `pssEveryMs`, and once at
- * the end. Both peaks are returned: the PSS one, and the summed RSS that bounds it from above.
+ * ≈ 15 % slower. So each sample reads only the RSS counters (`status`, under a millisecond for the tree), and the
+ * PSS is read when the summed RSS has grown by more than 1 % since the last PSS reading, at most once per
+ * `pssEveryMs`, and once at the end. Both peaks are returned: the PSS one, and the summed RSS that bounds it from
+ * above.
  */
 export function samplePeakMemory(everyMs = 250, pssEveryMs = 1000): { stop(): PeakMemory } {
   let pids = [process.pid, ...descendants(process.pid)];

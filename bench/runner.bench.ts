@@ -316,7 +316,7 @@ export async function run(): Promise<Figure[]> {
       { name: 'runner.events_per_s', value: events / out.seconds, unit: 'events/s' },
       { name: 'baseline_cdp.sessions', value: baselineDone, unit: `sessions replayed of ${baselineTried}` },
       { name: 'baseline_cdp.sessions_per_s', value: baselineRate, unit: 'sessions/s' },
-      // How alike the journeys are: the baseline replays a sample of the runner's sessions.
+      // How alike the journeys are: the baseline replays the runner's own sessions (every one, or a sample).
       { name: 'runner.page_views_per_session', value: pageViews / Math.max(1, sessions), unit: 'page views' },
       { name: 'baseline_cdp.page_views_per_session', value: baselinePageViews / Math.max(1, baselineDone), unit: 'page views' },
       { name: 'runner.speedup_vs_baseline', value: runnerRate / Math.max(baselineRate, 1e-9), unit: 'x' },
