@@ -26,6 +26,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** Single-quotes a string literal (file paths, translated literals), doubling the quotes inside. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 /** The DuckDB type of one export field: RECORD → STRUCT(...), REPEATED → a LIST of it (`T[]`). */
 export function duckdbType(field: BqField): string {
   let type: string;

@@ -11,7 +11,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
-import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, type JsonValue } from './duckdb-types';
+import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, sqlString, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
 import { rowLine } from './row-line';
 
@@ -346,7 +346,6 @@ export class Warehouse {
         // overwritten (or removed on the next open, if their process died).
         removeStaleBatchFiles(path.dirname(file));
         const base = path.join(path.dirname(file), `.shoplab-ingest-${process.pid}-${++batchFileCounter}`);
-        const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
         const readJson = (scratch: string, columns: string): string =>
           `read_json(${sqlString(scratch)}, format = 'newline_delimited', auto_detect = false, columns = ${columns})`;
         const rejectColumns = `{${REJECT_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(', ')}}`;

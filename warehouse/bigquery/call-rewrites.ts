@@ -5,7 +5,7 @@
  * window, string and math functions have the same name and meaning in both.
  */
 
-import { quoteIdent } from '../duckdb-types';
+import { quoteIdent, sqlString } from '../duckdb-types';
 import { BigQuerySyntaxError } from './bigquery-errors';
 import { findWord, isOp, isTok, rawText, splitArgs, word, type Node } from './bigquery-tree';
 import { TokenKind } from './lex-bigquery';
@@ -35,8 +35,6 @@ export interface CallContext {
 }
 
 type Rewrite = (c: CallContext) => string;
-
-export const sqlString = (value: string): string => `'${value.replaceAll("'", "''")}'`;
 
 function arity(c: CallContext, min: number, max = min): Arg[] {
   const args = c.args();

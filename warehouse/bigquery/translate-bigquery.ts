@@ -7,9 +7,9 @@
  * a BigQueryUnsupportedError naming the feature. The supported set is listed in docs/sql.md.
  */
 
-import { quoteIdent } from '../duckdb-types';
+import { quoteIdent, sqlString } from '../duckdb-types';
 import { BigQuerySyntaxError, BigQueryUnsupportedError } from './bigquery-errors';
-import { callRewrites, sqlString, type Arg, type CallContext } from './call-rewrites';
+import { callRewrites, type Arg, type CallContext } from './call-rewrites';
 import { buildTree, firstToken, isGroup, isOp, isTok, paren, rawText, splitArgs, word, type Group, type Node } from './bigquery-tree';
 import { lexBigQuery, lineColumn, TokenKind, type Token } from './lex-bigquery';
 
