@@ -159,8 +159,7 @@ function duckdbThreadsFromEnv(): number {
 }
 
 /** The paths that take hits (the rest is health, metrics and the static site). */
-export const COLLECT_PATHS = ['/mp/collect', '/debug/mp/collect', '/g/collect'] as const;
-const COLLECT_PATH_SET: ReadonlySet<string> = new Set(COLLECT_PATHS);
+const COLLECT_PATH_SET: ReadonlySet<string> = new Set(['/mp/collect', '/debug/mp/collect', '/g/collect']);
 
 /** Starts the collector; resolves once it is listening. Rejects with a clear message if the port is taken. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
