@@ -1,4 +1,6 @@
 /** The run summary, read back from the warehouse (not from the simulator's own bookkeeping). */
+import { modelSql } from '../analysis/models';
+import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import type { Warehouse } from '../warehouse/warehouse';
 
 export interface RunSummary {
@@ -11,34 +13,32 @@ export interface RunSummary {
   revenue: number;
 }
 
-/** One place for the queries, so the demo's printout and the tests that check it run the same SQL. */
-export const SUMMARY_SQL = {
-  totals: `
-    SELECT count(*) AS events,
-           count(DISTINCT user_pseudo_id) AS users,
-           count(DISTINCT user_pseudo_id || '/' || CAST(list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value AS VARCHAR)) AS sessions,
-           count(*) FILTER (WHERE event_name = 'purchase') AS purchases,
-           coalesce(round(sum(ecommerce.purchase_revenue) FILTER (WHERE event_name = 'purchase'), 2), 0) AS revenue
-    FROM {events}
-    WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?`,
-  byName: `
-    SELECT event_name, count(*) AS n
-    FROM {events}
-    WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?
-    GROUP BY event_name ORDER BY n DESC, event_name`,
-} as const;
-
+/**
+ * Read through the analysis models (analysis/models/), the same sessions every other consumer reads: users and
+ * sessions as the sessions model counts them, events by name from the staged events.
+ */
 export async function readSummary(wh: Warehouse, runId: string): Promise<RunSummary> {
-  const table = `${wh.dataset}.events`;
-  const [totals] = await wh.query(SUMMARY_SQL.totals.replaceAll('{events}', table), [runId]);
-  const byName = await wh.query(SUMMARY_SQL.byName.replaceAll('{events}', table), [runId]);
+  const sessions = modelSql('sessions', { dataset: wh.dataset });
+  const events = modelSql('stg_events', { dataset: wh.dataset });
+  const [totals] = await wh.query(
+    `${BIGQUERY_SESSION_SETUP};
+     SELECT count(DISTINCT client_key) AS users, count(*) AS sessions, coalesce(sum(count_purchase), 0) AS purchases,
+            coalesce(round(sum(revenue), 2), 0) AS revenue
+     FROM (${sessions}) WHERE run_id = ?`,
+    [runId],
+  );
+  const byName = await wh.query(`SELECT event_name, count(*) AS n FROM (${events}) WHERE run_id = ? GROUP BY event_name ORDER BY n DESC, event_name`, [runId]);
   const eventsByName: Record<string, number> = {};
-  for (const r of byName) if (typeof r.event_name === 'string') eventsByName[r.event_name] = Number(r.n);
+  let total = 0;
+  for (const r of byName) {
+    if (typeof r.event_name === 'string') eventsByName[r.event_name] = Number(r.n);
+    total += Number(r.n);
+  }
   return {
     runId,
     users: Number(totals?.users ?? 0),
     sessions: Number(totals?.sessions ?? 0),
-    events: Number(totals?.events ?? 0),
+    events: total,
     eventsByName,
     purchases: Number(totals?.purchases ?? 0),
     revenue: Number(totals?.revenue ?? 0),

@@ -331,6 +331,9 @@ export const callRewrites: Record<string, Rewrite | undefined> = {
     const args = arity(c, 2);
     return `(CAST(${at(args, 0)} AS DOUBLE) / (${at(args, 1)}))`;
   },
+  // BigQuery's MD5 returns BYTES and DuckDB's md5 hex text: as bytes, TO_BASE64(MD5(x)) gives the same keys in
+  // both (the GA4 community's client_key / session_key are built that way).
+  MD5: (c) => `unhex(md5(${at(arity(c, 1), 0)}))`,
   DIV: (c) => {
     const args = arity(c, 2);
     return `((${at(args, 0)}) // (${at(args, 1)}))`;
