@@ -1,11 +1,9 @@
--- stg_events: one row per GA4 export event, with the event parameters this project reads unnested once, here,
--- and the surrogate keys every later model joins on (client_key, session_key, as the GA4 community's dbt
--- package builds them). BigQuery SQL over the export's day tables; locally it runs through the translator.
+-- stg_events: one row per GA4 export event, with the event parameters this project reads unnested once, here.
+-- The surrogate keys (client_key, session_key) are built per session in sessions.sql from user_pseudo_id,
+-- stream_id and ga_session_id: a million events then hash a few thousand sessions, not a million rows.
+-- BigQuery SQL over the export's day tables; locally it runs through the translator.
 -- Intraday tables are left out: the daily tables are complete once written (README.md, "Intraday").
 SELECT
-  TO_BASE64(MD5(CONCAT(user_pseudo_id, stream_id))) AS client_key,
-  TO_BASE64(MD5(CONCAT(TO_BASE64(MD5(CONCAT(user_pseudo_id, stream_id))),
-    CAST((SELECT value.int_value FROM UNNEST(event_params) WHERE key = 'ga_session_id') AS STRING)))) AS session_key,
   user_pseudo_id,
   user_id,
   stream_id,

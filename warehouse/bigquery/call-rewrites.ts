@@ -232,6 +232,32 @@ const extract: Rewrite = (c) => {
 };
 
 /** ARRAY_AGG(DISTINCT x IGNORE NULLS ORDER BY y LIMIT n): DuckDB has FILTER for the nulls and list_slice for LIMIT. */
+/**
+ * `ARRAY_AGG(x IGNORE NULLS ORDER BY k [ASC|DESC] LIMIT 1)`, the "first non-null x by k" that GA4 analysts write for a
+ * session's landing page, device or source: DuckDB's arg_min / arg_max finds it without building and sorting every
+ * group's list, which costs far more on a million events. The result is still an array of at most one element.
+ * Rows whose k is NULL are skipped (BigQuery would sort them first): docs/sql.md, known differences.
+ */
+function firstNonNull(
+  c: CallContext,
+  at: { distinct: boolean; ignore: number; order: number; limit: number; value: string },
+): string | undefined {
+  const items = c.items;
+  if (at.distinct || at.ignore === -1 || word(items[at.ignore]) !== 'IGNORE' || at.order === -1 || at.limit === -1) return undefined;
+  const limit = items.slice(at.limit + 1);
+  if (limit.length !== 1 || !isTok(limit[0]) || limit[0].text !== '1') return undefined;
+  let keys = items.slice(at.order + 2, at.limit);
+  let fn = 'arg_min';
+  const last = word(keys.at(-1));
+  if (last === 'DESC' || last === 'ASC') {
+    fn = last === 'DESC' ? 'arg_max' : 'arg_min';
+    keys = keys.slice(0, -1);
+  }
+  if (keys.length === 0 || splitArgs(keys).length !== 1 || keys.some((n) => word(n) === 'NULLS')) return undefined;
+  const key = c.seq(keys);
+  return `list_filter([${fn}(${at.value}, ${key}) FILTER (WHERE (${at.value}) IS NOT NULL)], __x -> __x IS NOT NULL)`;
+}
+
 const arrayAgg: Rewrite = (c) => {
   const items = c.items;
   const distinct = word(items[0]) === 'DISTINCT';
@@ -241,6 +267,8 @@ const arrayAgg: Rewrite = (c) => {
   const ends = [ignore, order, limit, items.length].filter((n) => n >= 0);
   const value = c.seq(items.slice(distinct ? 1 : 0, Math.min(...ends)));
   const orderBy = order === -1 ? '' : ` ${c.seq(items.slice(order, limit === -1 ? undefined : limit))}`;
+  const first = firstNonNull(c, { distinct, ignore, order, limit, value });
+  if (first !== undefined) return first;
   let sql = `array_agg(${distinct ? 'DISTINCT ' : ''}${value}${orderBy})`;
   if (ignore !== -1 && word(items[ignore]) === 'IGNORE') sql += ` FILTER (WHERE ${value} IS NOT NULL)`;
   if (limit !== -1) sql = `list_slice(${sql}, 1, ${c.seq(items.slice(limit + 1))})`;

@@ -225,6 +225,35 @@ describe('functions and clauses of GA4 export queries', () => {
     expect(await one("SELECT STRUCT(1 AS a, t.x, 'z') AS s FROM (SELECT 5 AS x) AS t")).toEqual({ s: { a: 1, x: 5, _field_3: 'z' } });
   });
 
+  it('ARRAY_AGG(x IGNORE NULLS ORDER BY k LIMIT 1), the first non-null by k, per group and in both directions', async () => {
+    const got = await bq(`SELECT g,
+        ARRAY_AGG(x IGNORE NULLS ORDER BY k LIMIT 1)[SAFE_OFFSET(0)] AS first_x,
+        ARRAY_AGG(x IGNORE NULLS ORDER BY k DESC LIMIT 1)[SAFE_OFFSET(0)] AS last_x,
+        ARRAY_LENGTH(ARRAY_AGG(x IGNORE NULLS ORDER BY k LIMIT 1)) AS n
+      FROM UNNEST([STRUCT(1 AS g, 1 AS k, CAST(NULL AS STRING) AS x), STRUCT(1 AS g, 2 AS k, 'b' AS x),
+                   STRUCT(1 AS g, 3 AS k, 'c' AS x), STRUCT(1 AS g, 4 AS k, CAST(NULL AS STRING) AS x),
+                   STRUCT(2 AS g, 1 AS k, CAST(NULL AS STRING) AS x)])
+      GROUP BY g ORDER BY g`);
+    expect(got).toEqual([
+      { g: 1, first_x: 'b', last_x: 'c', n: 1 },
+      { g: 2, first_x: null, last_x: null, n: 0 },
+    ]);
+    expect(translate('SELECT ARRAY_AGG(x IGNORE NULLS ORDER BY k LIMIT 1) FROM t')).toMatch(/arg_min/);
+  });
+
+  it('looks a GA4 parameter up without a correlated subquery, with the same answers', async () => {
+    const sql = `SELECT (SELECT value.int_value FROM UNNEST(event_params) WHERE key = 'ga_session_id') AS sid,
+        (SELECT value.string_value FROM UNNEST(event_params) WHERE key = 'no_such_key') AS missing
+      FROM \`p.d.events_*\``;
+    expect(translate(sql)).not.toMatch(/unnest/i);
+    const got = await bq(`${sql} ORDER BY event_timestamp`);
+    const want = rows
+      .slice()
+      .sort((a, b) => a.event_timestamp - b.event_timestamp)
+      .map((r) => ({ sid: r.event_params.find((p) => p.key === 'ga_session_id')?.value.int_value ?? null, missing: null }));
+    expect(got).toEqual(want);
+  });
+
   it('QUALIFY, window functions, WITH chains, * EXCEPT, SAFE_CAST, SAFE.-prefixed calls, regular expressions', async () => {
     const firsts = await bq(`WITH e AS (SELECT user_pseudo_id, event_name, event_timestamp FROM \`p.d.events_*\`),
       firsts AS (SELECT * FROM e WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY user_pseudo_id ORDER BY event_timestamp) = 1)

@@ -25,6 +25,8 @@ const OTHER_STATEMENTS = new Set(
 );
 /** Keywords after which `[` opens an array literal, not a subscript. */
 const NOT_VALUES = new Set(['SELECT', 'ARRAY', 'FROM', 'WHERE', 'HAVING', 'AND', 'OR', 'NOT', 'IN', 'WHEN', 'THEN', 'ELSE', 'BY', 'AS', 'RETURN', 'IS', 'LIKE', 'ON', 'BETWEEN', 'CASE', 'DISTINCT', 'ALL']);
+/** Words that end a select-list path, so that `SELECT DISTINCT x` and the like never pass for a parameter lookup. */
+const RESERVED_IN_PATH = new Set(['DISTINCT', 'ALL', 'AS', 'CASE', 'STRUCT', 'ARRAY', 'FROM']);
 /** Words that make a query unsupported wherever they appear outside strings. */
 const UNSUPPORTED_WORDS: Record<string, string> = { PIVOT: 'PIVOT', UNPIVOT: 'UNPIVOT', TABLESAMPLE: 'TABLESAMPLE' };
 
@@ -110,7 +112,29 @@ class Translator {
   }
 
   private group(g: Group, inner?: string): string {
-    return `${g.open.before}${g.open.text}${inner ?? this.seq(g.items)}${g.close.before}${g.close.text}`;
+    return `${g.open.before}${g.open.text}${inner ?? this.paramLookup(g) ?? this.seq(g.items)}${g.close.before}${g.close.text}`;
+  }
+
+  /**
+   * The GA4 parameter lookup, `(SELECT value.int_value FROM UNNEST(event_params) WHERE key = 'ga_session_id')`, as
+   * a list filter on the row's own array instead of a correlated subquery: the same value (keys are unique within
+   * an event's params; a missing key gives NULL) at a small part of the cost, which matters because analysts write
+   * this once per parameter per event. Any other shape of subquery goes the general way.
+   */
+  private paramLookup(g: Group): string | undefined {
+    if (!paren(g)) return undefined;
+    const items = g.items;
+    if (word(items[0]) !== 'SELECT') return undefined;
+    const from = items.findIndex((n) => word(n) === 'FROM');
+    if (from < 2) return undefined;
+    const path = items.slice(1, from);
+    // value.int_value, or a single field: words joined by dots.
+    if (path.length % 2 === 0 || !path.every((n, i) => (i % 2 === 0 ? word(n) !== '' && !RESERVED_IN_PATH.has(word(n)) : isOp(n, '.')))) return undefined;
+    const [unnest, arg, where, key, eq, literal, ...rest] = items.slice(from + 1);
+    if (word(unnest) !== 'UNNEST' || !paren(arg) || word(where) !== 'WHERE' || word(key) !== 'KEY' || !isOp(eq, '=') || rest.length > 0) return undefined;
+    if (!isTok(literal) || literal.kind !== TokenKind.string) return undefined;
+    const field = path.filter((_, i) => i % 2 === 0).map((n) => quoteIdent((n as Token).value)).join('.');
+    return `list_filter(${this.seq(arg.items).trim()}, __p -> __p."key" = ${sqlString(literal.value)})[1].${field}`;
   }
 
   private arg(nodes: readonly Node[]): Arg {
