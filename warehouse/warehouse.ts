@@ -483,8 +483,10 @@ export class Warehouse {
    * Runs one SQL statement (or several separated by `;`, returning the last result) on a fresh connection in
    * autocommit mode, so a long query never blocks event writes. Parameters bind to `$1`, `$2`, … or `?`.
    * BIGINT/HUGEINT/DECIMAL come back as numbers when exact, else as strings; STRUCT → object, LIST → array.
+   * `after` runs on the same connection once the query is done, whether it succeeded or not (it undoes what a
+   * script created there: temp macros, variables); its own failure never hides the query's outcome.
    */
-  async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, JsonValue>[]> {
+  async query(sql: string, params: readonly unknown[] = [], after?: string): Promise<Record<string, JsonValue>[]> {
     if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot run a query`);
     const values = params.map(toQueryParam);
     const run = (async () => {
@@ -498,6 +500,7 @@ export class Warehouse {
           return out;
         });
       } finally {
+        if (after !== undefined) await connection.run(after).catch(() => undefined);
         connection.closeSync();
       }
     })();
