@@ -7,7 +7,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MP_LIMITS } from '../ga4/measurement-protocol';
+import { LOCAL_STREAM, MP_LIMITS } from '../ga4/measurement-protocol';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { FirstTouchStore } from './first-touch';
@@ -33,7 +33,7 @@ export interface StreamConfig {
   localTag?: boolean;
 }
 
-export const DEFAULT_STREAM: Readonly<StreamConfig> = { measurementId: 'G-SHOPLAB', apiSecret: 'shoplab-local', streamId: '1000000001', localTag: true };
+export const DEFAULT_STREAM: Readonly<StreamConfig> = { ...LOCAL_STREAM, localTag: true };
 
 export interface ServerOptions {
   /** Interface to listen on. Default `'127.0.0.1'` (local only). */

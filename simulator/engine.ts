@@ -8,6 +8,8 @@
  * page resumes it (`resumeSession`). When a session ends, `window.__shoplabReport(result)` is called if a runner
  * exposed it, because the promise of `simulateUser` dies with the page that started it.
  */
+import { clientIdFromCookies } from '../ga4/ga-cookie';
+import type { SimHook, SimHookWindow } from '../ga4/sim-hook';
 import { realtimeClock, virtualClock, type Clock } from './clock';
 import { SimulationError, type PageEnv } from './dom/env';
 import { findPersona, type Persona } from './personas';
@@ -94,23 +96,9 @@ export interface SimulateResult {
   nextVisitAfterMs?: number;
 }
 
-interface SimHook {
-  now(): number;
-  runId?: string;
-  clientId?: string;
-  /** Set on hooks the engine installs; a hook without it was put there by a runner before the page loaded. */
-  engine?: true;
-  /**
-   * Set by a runner that reuses a page for this visit: the dataLayer length before the visit's landing, so that
-   * the session's events exclude the previous visitors'. Absent: the page was loaded for this visit.
-   */
-  dataLayerStart?: number;
-}
-
-interface SimWindow {
+interface SimWindow extends SimHookWindow {
   dataLayer?: unknown[];
   shoplabTag?: { flush(): Promise<void>; leave?(): Promise<void> };
-  __shoplabSim?: SimHook;
   __shoplabReport?: (result: SimulateResult) => unknown;
 }
 
@@ -151,8 +139,7 @@ function startOf(params: SimulateParams, preinstalled: SimHook | undefined): num
 }
 
 function readClientId(env: PageEnv): string {
-  const m = /(?:^|;\s*)_ga=GA\d\.\d+\.(\d+\.\d+)/.exec(env.doc.cookie);
-  return m?.[1] ?? '';
+  return clientIdFromCookies(env.doc.cookie) ?? '';
 }
 
 /** ga_session_id and number from the tag's `_ga_<stream>` cookie (GS1.1.<id>.<number>...; tag/session.ts). */
