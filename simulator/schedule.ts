@@ -4,7 +4,7 @@
  */
 import { DEFAULT_ACTIVE_HOURS, type Persona } from './personas';
 import type { Rng } from './rng';
-import type { Outcome } from './engine';
+import type { Outcome } from './behaviours';
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
