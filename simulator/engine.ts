@@ -14,7 +14,6 @@ import { realtimeClock, virtualClock, type Clock } from './clock';
 import { SimulationError, type PageEnv } from './dom/env';
 import { findPersona, type Persona } from './personas';
 import { createRng, restoreRng, type Rng, type RngState } from './rng';
-import { nextVisitDelayMs } from './schedule';
 import { decide, DEVICE_EFFECTS, initialMemory, type End, type Goal, type Intent, type Memory, type Outcome, type Step } from './behaviours';
 import { createCursor, type Cursor } from './dom/cursor';
 import * as verbs from './verbs';
@@ -92,8 +91,6 @@ export interface SimulateResult {
   storeWaitMs: number;
   /** Full page loads the session survived. */
   pageLoads: number;
-  /** When this shopper comes back, ms after `endedAt` (a suggestion for the runner); absent when they do not. */
-  nextVisitAfterMs?: number;
 }
 
 interface SimWindow extends SimHookWindow {
@@ -429,10 +426,6 @@ async function runSession(
   if (state.params.goal) result.goal = state.params.goal;
   if (ended.transactionId) result.transactionId = ended.transactionId;
   if (error) result.error = error;
-  if (ended.end !== 'error' && ended.end !== 'stopped') {
-    const after = nextVisitDelayMs(state.persona, ended.end, rng.fork('next-visit'));
-    if (after !== undefined) result.nextVisitAfterMs = after;
-  }
   s.clear();
   const report = w.__shoplabReport;
   if (typeof report === 'function') {
