@@ -30,8 +30,8 @@ const MAX_ROWS_PER_TRANSACTION = 20_000;
 /**
  * WAL size at which a commit also checkpoints (DuckDB's default is 16 MB). Each checkpoint rewrites the table's
  * last, partly filled row group, so at the default the ingest spent about as much CPU in checkpoints as in the
- * inserts themselves, and the commit that ran one took ~0.4 s; with 256 MB a commit checkpoints about every
- * 150,000 events. The price is a longer WAL replay when the collector restarts after a crash (kill -9).
+ * inserts themselves, and the commits that ran one stalled ingest. The price is a longer WAL replay when the
+ * collector restarts after a crash (kill -9). Figures: warehouse/README.md, "Checkpoints".
  */
 const CHECKPOINT_THRESHOLD = '256MB';
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
@@ -60,7 +60,7 @@ interface GroupFiles {
 /**
  * The writer's scratch files: two sets of group files, taken in turn, and one rejects file. While DuckDB reads
  * one set, each batch queued meanwhile is written into the other as it arrives, so the next group's files are
- * ready when its turn comes instead of being written on the writer's serial path (~1.7 ms per 750-row group).
+ * ready when its turn comes instead of being written on the writer's serial path (warehouse/README.md has the cost).
  */
 interface IngestFiles {
   sets: readonly [GroupFiles, GroupFiles];
@@ -82,8 +82,8 @@ function idLine(id: string): string {
 /**
  * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
  * cut to the new length. Replacing it with writeFileSync truncated it to zero first, and on ext4 a file truncated
- * to zero and written again is flushed to disk when closed (auto_da_alloc): ~1.3 ms of the writer's turn per
- * group, on the serial path between two DuckDB calls, and a megabyte of disk writes per group beside the WAL's.
+ * to zero and written again is flushed to disk when closed (auto_da_alloc): a flush on the writer's serial path
+ * between two DuckDB calls, and disk writes beside the WAL's, for every group (warehouse/README.md).
  */
 class ScratchFile {
   private readonly fd: number;
@@ -209,7 +209,7 @@ export interface InsertResult {
 }
 
 /**
- * Rows already turned into read_json text, e.g. by a worker thread: `text` is `rowLine` of each row joined by
+ * Rows already turned into JSON lines (what COPY FROM reads), e.g. by a worker thread: `text` is `rowLine` of each row joined by
  * `\n`, and `dates` holds each row's `event_date`, in the same order.
  */
 export interface SerializedRows {
@@ -218,7 +218,7 @@ export interface SerializedRows {
 }
 
 interface PendingBatch {
-  /** The rows as read_json lines (rowLine, joined by `\n`), written when the call was made. */
+  /** The rows as JSON lines (rowLine, joined by `\n`), written when the call was made. */
   text: string;
   /** `event_date` of each row (so also the number of rows). */
   dates: readonly string[];
@@ -271,7 +271,7 @@ export class Warehouse {
     private readonly instance: DuckDBInstance,
     /** The only connection that writes events; `drain` is its only user, so statements never interleave. */
     private readonly writer: DuckDBConnection | null,
-    /** Scratch files that carry each group to read_json; null when read-only. */
+    /** Scratch files that carry each group to DuckDB; null when read-only. */
     private readonly ingestFiles: IngestFiles | null,
   ) {
     this.file = file;
@@ -339,9 +339,9 @@ export class Warehouse {
       try {
         await verifyEventsTable(writer, dataset, file, true);
         await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
-        // Rows reach DuckDB as newline-delimited JSON in a scratch file read by read_json, which parses and
-        // converts them on DuckDB's side; casting one large JSON parameter instead was about half as fast. The
-        // ids and rejects travel the same way, so that a whole group is one multi-statement call (see commit).
+        // Rows reach DuckDB as newline-delimited JSON in scratch files that DuckDB parses and converts on its own
+        // side (COPY FROM for the events, read_json for the ids and rejects), which beat casting one large JSON
+        // parameter (warehouse/README.md). A whole group is thus one multi-statement call (see commit).
         // The files are only transport: durability comes from the transaction's COMMIT, and leftovers are
         // overwritten (or removed on the next open, if their process died).
         removeStaleBatchFiles(path.dirname(file));
@@ -353,7 +353,7 @@ export class Warehouse {
           rows: new ScratchFile(`${name}.ndjson`),
           ids: new ScratchFile(`${name}.ids.ndjson`),
           // COPY FROM takes the table's own column types; read_json with a `columns` argument parsed the 127-leaf
-          // type text on every group (~1.4 ms of DuckDB's serial turn per group, whatever its size).
+          // type text again on every group, on DuckDB's serial turn, whatever the group's size.
           insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${name}.ndjson`)} (FORMAT json, ARRAY false)`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
           insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${name}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
@@ -567,7 +567,7 @@ export class Warehouse {
   private startDraining(): void {
     if (this.draining) return;
     // The first group waits one turn of the event loop, so that it takes every request already received rather
-    // than only the one that woke the writer: each group costs DuckDB ~10 ms whatever its size.
+    // than only the one that woke the writer: a group has a fixed cost in DuckDB whatever its size.
     this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain()).finally(() => {
       this.draining = null;
       if (this.pending.length > 0) this.startDraining();
