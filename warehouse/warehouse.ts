@@ -7,12 +7,14 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync,
 import path from 'node:path';
 import {
   DuckDBInstance,
+  listValue,
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
 import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, sqlString, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
+import { RecentIds } from './recent-ids';
 import { rowLine } from './row-line';
 
 export type * from './export-row';
@@ -34,6 +36,8 @@ const MAX_ROWS_PER_TRANSACTION = 20_000;
  * collector restarts after a crash (kill -9). Figures: warehouse/README.md, "Checkpoints".
  */
 const CHECKPOINT_THRESHOLD = '256MB';
+/** Stored event ids kept in memory by default (`WarehouseOptions.recentIds`). */
+const DEFAULT_RECENT_IDS = 250_000;
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
 /**
@@ -161,6 +165,12 @@ export interface WarehouseOptions {
    * applies to queries). Default: DuckDB's own, one per core.
    */
   threads?: number;
+  /**
+   * How many stored event ids the writer keeps in memory to skip retried rows without asking DuckDB: the most
+   * recent ones. Beyond them `ingest.event_ids` is the truth, read for the ids of each group that memory does not
+   * hold, so a bigger value saves those reads at the cost of memory (warehouse/README.md). Default 250,000.
+   */
+  recentIds?: number;
 }
 
 /** Thrown by `Warehouse.open` when another process holds the DuckDB file lock. */
@@ -256,8 +266,11 @@ export class Warehouse {
   readonly readOnly: boolean;
 
   private readonly knownDates = new Set<string>();
-  /** Ids of every stored row that has one; loaded on open. The writer is the only process, so this is complete. */
-  private readonly storedIds = new Set<string>();
+  /**
+   * Ids of the most recently stored rows that have one (the newest on open). The writer is the only process, so
+   * while nothing has been evicted this holds every stored id.
+   */
+  private readonly storedIds: RecentIds;
   private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
@@ -273,7 +286,9 @@ export class Warehouse {
     private readonly writer: DuckDBConnection | null,
     /** Scratch files that carry each group to DuckDB; null when read-only. */
     private readonly ingestFiles: IngestFiles | null,
+    recentIds = DEFAULT_RECENT_IDS,
   ) {
+    this.storedIds = new RecentIds(recentIds);
     this.file = file;
     this.dataset = dataset;
     this.readOnly = readOnly;
@@ -285,6 +300,8 @@ export class Warehouse {
     if (!PROPERTY.test(property)) {
       throw new Error(`warehouse property ${JSON.stringify(property)} is invalid: use 1–64 letters, digits or _`);
     }
+    const recentIds = opts.recentIds ?? DEFAULT_RECENT_IDS;
+    if (!Number.isInteger(recentIds) || recentIds < 1) throw new Error(`warehouse recentIds must be a positive integer, got ${recentIds}`);
     if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
       throw new Error(`warehouse threads must be a positive integer, got ${opts.threads}`);
     }
@@ -368,8 +385,12 @@ export class Warehouse {
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.rejects (${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
-        const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles);
-        const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles, recentIds);
+        // The newest ids (rowid follows insertion), oldest first, so that eviction order stays insertion order.
+        const ids = await writer.runAndReadAll(
+          `SELECT event_id FROM (SELECT event_id, rowid AS r FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1 ORDER BY r DESC LIMIT ${recentIds + 1}) ORDER BY r`,
+          [dataset],
+        );
         for (const [id] of ids.getRowsJson()) if (typeof id === 'string') warehouse.storedIds.add(id);
         const views = await writer.runAndReadAll(
           `SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = $1`,
@@ -607,6 +628,29 @@ export class Warehouse {
     }
   }
 
+  /** Ids held in memory for dedupe: at most `recentIds`. */
+  get rememberedIds(): number {
+    return this.storedIds.size;
+  }
+
+  /**
+   * The batches' ids that memory does not hold but `ingest.event_ids` does: none to look up while memory holds
+   * every stored id, else one read of the table for the group's unknown ids.
+   */
+  private async storedBeyondMemory(writer: DuckDBConnection, batches: readonly PendingBatch[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (this.storedIds.complete) return found;
+    const unknown = new Set<string>();
+    for (const b of batches) for (const id of b.ids ?? []) if (id !== null && !this.storedIds.has(id)) unknown.add(id);
+    if (unknown.size === 0) return found;
+    const reader = await writer.runAndReadAll(
+      `SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1 AND event_id IN (SELECT unnest($2))`,
+      [this.dataset, listValue([...unknown])],
+    );
+    for (const [id] of reader.getRowsJson()) if (typeof id === 'string') found.add(id);
+    return found;
+  }
+
   /** Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped. */
   private async commit(batches: readonly PendingBatch[]): Promise<InsertResult[]> {
     const writer = this.writer;
@@ -619,13 +663,14 @@ export class Warehouse {
     const newIds: string[] = [];
     const fresh = new Set<string>();
     const rejects: RejectRow[] = [];
+    const storedEarlier = await this.storedBeyondMemory(writer, batches);
     const results = batches.map((b) => {
       const count = b.dates.length;
       let keep: boolean[] | null = null;
       for (let i = 0; i < count; i++) {
         const id = b.ids?.[i] ?? null;
         if (id !== null) {
-          if (this.storedIds.has(id) || fresh.has(id)) {
+          if (this.storedIds.has(id) || fresh.has(id) || storedEarlier.has(id)) {
             keep ??= new Array<boolean>(count).fill(true);
             keep[i] = false;
             continue;
