@@ -1,40 +1,32 @@
 // ESLint: typescript-eslint's type-aware rules (no-floating-promises and friends) plus the module boundaries
-// of docs/architecture.md, checked as import rules per folder.
+// of stages.json (docs/architecture.md), checked as import rules per folder, and no import circles.
+import { readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
-const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli', 'e2e', 'scripts', 'bench'];
+/** The stage folders and what each may import of ours: stages.json, the one list (docs/architecture.md). */
+const { stages: STAGES } = JSON.parse(readFileSync(new URL('./stages.json', import.meta.url), 'utf8'));
+const STAGE_NAMES = Object.keys(STAGES);
+const DOM_PACKAGES = { regex: '^(react|react-dom|gatsby|react-gtm-module)(/|$)' };
 
-/** What each stage may import of ours; everything else of ours is forbidden. */
-const ALLOWED = {
-  ga4: [],
-  tag: ['ga4'],
-  src: ['ga4', 'tag'],
-  simulator: ['ga4'],
-  warehouse: ['ga4'],
-  collector: ['ga4', 'warehouse'],
-  analysis: ['ga4', 'warehouse'],
-  headless: ['ga4', 'simulator'],
-  cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless'],
-  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli'],
-};
-
-/** Code that must not touch the DOM or React, whatever it imports. */
-const NO_DOM = new Set(['ga4', 'collector', 'warehouse', 'analysis']);
-
+/** The import rules of one stage: none of ours outside its list; no DOM/UI packages where it is marked noDom. */
 function boundary(stage) {
-  const forbidden = STAGES.filter((s) => s !== stage && !ALLOWED[stage].includes(s));
+  const { imports, noDom = false, domAllowedIn = [], alsoFiles = [] } = STAGES[stage];
+  const forbidden = STAGE_NAMES.filter((s) => s !== stage && !imports.includes(s));
   const patterns = forbidden.map((s) => ({
     regex: `^(\\.\\./)+${s}(/|$)`,
-    message: `${stage}/ may not import ${s}/ (see docs/architecture.md, module boundaries)`,
+    message: `${stage}/ may not import ${s}/ (stages.json; docs/architecture.md, module boundaries)`,
   }));
-  if (NO_DOM.has(stage)) {
-    patterns.push({ regex: '^(react|react-dom|gatsby|react-gtm-module)(/|$)', message: `${stage}/ must not depend on DOM or UI code` });
-  }
-  // Gatsby's root files sit beside src/ and count as the storefront.
-  const files = stage === 'src' ? ['src/**/*.{ts,tsx}', 'gatsby-*.{ts,tsx}'] : [`${stage}/**/*.{ts,tsx}`];
-  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+  const files = [`${stage}/**/*.{ts,tsx}`, ...alsoFiles];
+  const rules = (withDom) => ({
+    'no-restricted-imports': ['error', { patterns: withDom ? patterns : [...patterns, { ...DOM_PACKAGES, message: `${stage}/ must not depend on DOM or UI code` }] }],
+  });
+  if (!noDom) return [{ files, rules: rules(true) }];
+  // Subfolders allowed the DOM (a page's browser script) keep the stage's import rules.
+  const domFiles = domAllowedIn.map((d) => `${stage}/${d}/**/*.{ts,tsx}`);
+  return [{ files, ignores: domFiles, rules: rules(false) }, ...(domFiles.length > 0 ? [{ files: domFiles, rules: rules(true) }] : [])];
 }
 
 export default tseslint.config(
@@ -58,7 +50,20 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { ...globals.node } },
   },
-  ...Object.keys(ALLOWED).map(boundary),
+  {
+    // No import circles between our modules. The rule follows value imports; `import type` leaves no trace at run
+    // time and the rule skips it, so a type-only circle is not reported.
+    files: ['**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+      // The imported files are TypeScript too: the rule parses them to follow their own imports.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  ...STAGE_NAMES.filter((s) => STAGES[s].imports !== null).flatMap(boundary),
   {
     files: ['**/*.test.ts', 'e2e/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/require-await': 'off' },

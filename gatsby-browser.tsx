@@ -1,5 +1,6 @@
 import type { GatsbyBrowser } from 'gatsby';
 import TagManager from 'react-gtm-module';
+import { LOCAL_STREAM } from './ga4/measurement-protocol';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
 import { resetIdCounter } from './src/context/ids';
@@ -17,8 +18,8 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
       win: window,
       doc: document,
       endpoint: process.env.GATSBY_COLLECTOR_ENDPOINT || '/mp/collect',
-      measurementId: process.env.GATSBY_GA4_MEASUREMENT_ID || 'G-SHOPLAB',
-      apiSecret: process.env.GATSBY_GA4_API_SECRET || 'shoplab-local',
+      measurementId: process.env.GATSBY_GA4_MEASUREMENT_ID || LOCAL_STREAM.measurementId,
+      apiSecret: process.env.GATSBY_GA4_API_SECRET || LOCAL_STREAM.apiSecret,
       onError: (err) => console.error('[shoplab] local tag:', err),
     });
     window.shoplabTag = tag;

@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { StreamConfig } from './server';
+import type { StreamConfig } from './stream-config';
 
 export const CONFIG_ENV = 'SHOPLAB_COLLECTOR_CONFIG';
 export const CONFIG_FILE = 'collector.json';

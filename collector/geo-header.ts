@@ -1,7 +1,8 @@
 /**
- * Geo without external lookups: the runner sets `x-shoplab-geo: <country>[-<region>]` (ISO 3166-1 / 3166-2, e.g.
- * `US-CA`) from the persona's region, and the collector turns it into an MP `user_location`. A `user_location`
- * in the body wins over the header.
+ * Geo without external lookups, for senders that cannot put `user_location` in the body (third-party clients):
+ * a header `x-shoplab-geo: <country>[-<region>]` (ISO 3166-1 / 3166-2, e.g. `US-CA`) that the collector turns
+ * into an MP `user_location`. ShopLab's own runner puts the shopper's location on the simulator hook instead, and
+ * the tag sends it in the body. A `user_location` in the body wins over the header.
  */
 
 import type { MpUserLocation } from '../ga4/measurement-protocol';

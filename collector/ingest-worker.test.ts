@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_STREAM } from './server';
+import { DEFAULT_STREAM } from './stream-config';
 import { IngestWorker } from './ingest-worker';
 import type { HitsInput } from './judge-hits';
 import type { FirstTouch } from './mp-to-rows';

@@ -11,7 +11,7 @@ import { parseGtagHits } from './gtag-wire';
 import { scanJson } from './json-scan';
 import { VALIDATION_CODES, validateMpBody, wellFormed, type MpRules, type ValidationMessage } from './mp-schema';
 import { mpToRows, type MpContext } from './mp-to-rows';
-import type { StreamConfig } from './server';
+import type { StreamConfig } from './stream-config';
 
 /** Deeper JSON than any valid MP body (body → events → params → items → item is 6 levels). */
 const MAX_JSON_DEPTH = 16;

@@ -4,7 +4,8 @@
  * one field at a time in every way the limits and types allow.
  */
 import { describe, expect, it } from 'vitest';
-import { eventSchema, isPlainEvent, MAX_ITEMS_PER_EVENT } from './mp-schema';
+import { MAX_ITEMS } from '../ga4/events';
+import { eventSchema, isPlainEvent } from './mp-schema';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,7 +21,7 @@ const GOOD: Record<string, Json>[] = [
     timestamp_micros: 1_795_390_642_456_000,
     params: { session_id: 1_709_294_000, engagement_time_msec: 100, currency: 'USD', value: 25, debug_mode: true, note: null, items: [item(0), { item_name: 'only a name' }] },
   },
-  { name: 'view_item_list', params: { items: Array.from({ length: MAX_ITEMS_PER_EVENT }, (_, i) => item(i)) } },
+  { name: 'view_item_list', params: { items: Array.from({ length: MAX_ITEMS }, (_, i) => item(i)) } },
   { name: 'view_item', params: { items: [{ item_id: 'x', ...customItemParams }], ['p'.repeat(40)]: 'v'.repeat(100), page_title: 't'.repeat(300), page_location: 'l'.repeat(1000), page_referrer: 'r'.repeat(420) } },
   { name: 'many_params', params: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`p${i}`, i])) },
   { name: 'no_items', params: { items: null } },
@@ -42,7 +43,7 @@ function* broken(event: Json): Generator<Json> {
     yield set(Number.POSITIVE_INFINITY);
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length && i < 3; i++) yield* at(node[i] ?? null, (v) => set(node.map((x, j) => (j === i ? v : x))));
-      yield set([...node, ...Array.from({ length: MAX_ITEMS_PER_EVENT + 1 - node.length }, () => node[0] ?? null)]);
+      yield set([...node, ...Array.from({ length: MAX_ITEMS + 1 - node.length }, () => node[0] ?? null)]);
     } else if (typeof node === 'object' && node !== null) {
       for (const key of Object.keys(node)) {
         yield* at(node[key] ?? null, (v) => set({ ...node, [key]: v }));

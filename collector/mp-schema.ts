@@ -9,6 +9,7 @@
  */
 
 import { z } from 'zod';
+import { MAX_ITEMS } from '../ga4/events';
 import { LONG_PARAM_LIMITS, MP_LIMITS, type MpEvent, type MpRequest } from '../ga4/measurement-protocol';
 
 /** Google's validation codes, as /debug/mp/collect answers them. */
@@ -34,7 +35,6 @@ export interface ValidationMessage {
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** 2001-09-09 in µs: anything smaller is almost surely seconds or milliseconds sent by mistake. */
 const MIN_TIMESTAMP_MICROS = 1e15;
-export const MAX_ITEMS_PER_EVENT = 200;
 
 /** Event names the Measurement Protocol refuses (GA4 collects them itself). `dynamic_link_` etc. are prefixes. */
 export const RESERVED_EVENT_NAMES = new Set([
@@ -175,7 +175,7 @@ const itemSchema = z.record(z.string(), itemValue).superRefine((item, ctx) => {
   }
 });
 
-const itemsSchema = z.array(itemSchema).max(MAX_ITEMS_PER_EVENT);
+const itemsSchema = z.array(itemSchema).max(MAX_ITEMS);
 
 /**
  * Param values are checked by hand inside the record's refinement rather than by a zod union: a union tries its
@@ -455,7 +455,7 @@ export function isPlainEvent(raw: unknown): raw is MpEvent {
       if (value.length > (LONG_PARAM_LIMITS[key] ?? MP_LIMITS.paramValueLength)) return false;
     } else if (key === 'items') {
       if (value === null) continue;
-      if (!Array.isArray(value) || value.length > MAX_ITEMS_PER_EVENT) return false;
+      if (!Array.isArray(value) || value.length > MAX_ITEMS) return false;
       for (const item of value) if (!isPlainItem(item)) return false;
     } else if (!(value === null || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
       return false;

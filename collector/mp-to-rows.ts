@@ -29,7 +29,7 @@ export interface MpContext {
   hostname?: string;
   /** The web data stream the request was sent to (`stream_id` column). */
   streamId: string;
-  /** Where the sender is, when the body has no `user_location` (e.g. from the runner's `x-shoplab-geo` header). */
+  /** Where the sender is, when the body has no `user_location` (from an `x-shoplab-geo` header). */
   location?: MpUserLocation | null;
   /**
    * The user's first touch: given the client, this event's time and the acquisition it shows, returns the

@@ -16,24 +16,7 @@ import { IngestWorker, type JudgedText } from './ingest-worker';
 import { parseJsonBody, rejectRow, truncatePayload, type HitsInput } from './judge-hits';
 import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type ValidationCode, type ValidationMessage } from './mp-schema';
 import { createStaticHandler, type StaticHandler } from './static-files';
-
-export interface StreamConfig {
-  /** The `measurement_id` query parameter (or gtag `tid`) that selects this stream, e.g. `G-SHOPLAB`. */
-  measurementId: string;
-  /** The `api_secret` that must accompany it on /mp/collect. Never logged or stored. */
-  apiSecret: string;
-  /** Stored in the `stream_id` column of every event sent to this stream. */
-  streamId: string;
-  /**
-   * The stream of ShopLab's own tag, which sends the automatic web events (`first_visit`, `session_start`,
-   * `user_engagement`) that the MP reserves, and replays past weeks in virtual time. `true` accepts those events
-   * and timestamps older than 72 hours on /mp/collect; /debug/mp/collect still reports Google's rules.
-   * Default `false` (Google's rules).
-   */
-  localTag?: boolean;
-}
-
-export const DEFAULT_STREAM: Readonly<StreamConfig> = { measurementId: 'G-SHOPLAB', apiSecret: 'shoplab-local', streamId: '1000000001', localTag: true };
+import { DEFAULT_STREAM, type StreamConfig } from './stream-config';
 
 export interface ServerOptions {
   /** Interface to listen on. Default `'127.0.0.1'` (local only). */

@@ -66,8 +66,8 @@ const CACHE_FILE_BYTES = 512 * 1024;
 const CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
- * A file's stats, or null when there is none. Synchronous: a stat of a local file takes a few µs, where the
- * promise API costs ~50 µs of the main thread's CPU per call, and a runner's pages make two per request.
+ * A file's stats, or null when there is none. Synchronous: a stat of a local file is far cheaper than a call of
+ * the promise API on the main thread, and a runner's pages make two per request (docs/runner.md has the figures).
  */
 function statOrNull(file: string): Stats | null {
   try {

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer, type RunningServer } from '../collector/server';
-import { simHookScript, type SimHookInit } from '../headless/runner';
+import type { SimHookInit } from '../ga4/sim-hook';
+import { simHookScript } from '../headless/runner';
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
 import type { JsonValue } from '../warehouse/duckdb-types';
 
@@ -60,7 +61,7 @@ export async function simulate(page: Page, params: SimulateParams): Promise<Simu
   return page.evaluate((p) => window.simulateUser!(p), params);
 }
 
-export type SessionStart = SimHookInit;
+export type SessionStart = SimHookInit & { startTime: number };
 
 /**
  * Opens the store in a fresh browser context the way the runner does: the simulator hook is installed before

@@ -1,7 +1,7 @@
 /**
  * The storage contract: the GA4 BigQuery export schema, column for column, in export order, written in the
  * form BigQuery itself uses for table schemas (name, type, mode, fields). The DuckDB warehouse derives its DDL
- * from this tree, and the BigQuery backend hands it to the official client unchanged.
+ * from this tree; a BigQuery table can be created from it as it is.
  */
 
 export type BqType = 'STRING' | 'INT64' | 'FLOAT64' | 'BOOL' | 'RECORD';

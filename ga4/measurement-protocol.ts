@@ -57,6 +57,12 @@ export interface MpRequest {
   events: MpEvent[];
 }
 
+/**
+ * ShopLab's own data stream: what the local tag sends with and the collector accepts unless configured otherwise
+ * (`measurement_id`, `api_secret`, and the `stream_id` stored with its events).
+ */
+export const LOCAL_STREAM = { measurementId: 'G-SHOPLAB', apiSecret: 'shoplab-local', streamId: '1000000001' } as const;
+
 export const MP_LIMITS = {
   eventsPerRequest: 25,
   paramsPerEvent: 25,

@@ -22,9 +22,8 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 
 /**
  * Debian's chromium-headless-shell: the same Chromium engine built as a headless embedder, without the full
- * browser's window and UI compositor. Driving the store's pages it costs the runner ~40 % less CPU per session
- * (measured with bench/runner.bench.ts's machinery: 503 vs 867 ms of CPU across all processes per session), so
- * the runner uses it when it is installed (scripts/setup.mjs installs it next to chromium).
+ * browser's window and UI compositor. Driving the store's pages it costs the runner clearly less CPU per session
+ * (docs/runner.md), so the runner uses it when it is installed (scripts/setup.mjs installs it next to chromium).
  */
 export const HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 

@@ -1,8 +1,8 @@
 /**
  * Viewports and user agents for the device a persona shops on; the collector derives device.category from the UA.
  * Every page renders at device pixel ratio 1: the CSS viewport, touch and user agent are what the store and the
- * data see, while a ratio of 2 only multiplies the pixels painted and composited (it cost the runner ~8 % of a
- * session's CPU, all processes), like the images the runner does not decode.
+ * data see, while a ratio of 2 only multiplies the pixels painted and composited (a cost docs/runner.md
+ * measures), like the images the runner does not decode.
  */
 import type { Device } from '../simulator/personas';
 

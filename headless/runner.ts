@@ -8,6 +8,7 @@
  * the browser state the previous one left.
  */
 import type { MpUserLocation } from '../ga4/measurement-protocol';
+import type { SimHookInit } from '../ga4/sim-hook';
 import type { SimulateParams, SimulateResult } from '../simulator/engine';
 import { CHROMIUM_ARGS, runnerBrowser } from './chromium';
 import { DEVICE_PROFILES } from './devices';
@@ -113,14 +114,8 @@ export interface RunResult {
   stopped: boolean;
 }
 
-export interface SimHookInit {
-  startTime: number;
-  runId?: string;
-  clientId?: string;
-}
-
-/** The simulator hook alone (docs/dom-contract.md), for tests that load one page themselves. */
-export function simHookScript(init: SimHookInit): string {
+/** The simulator hook alone (docs/dom-contract.md), at a virtual start time, for tests that load one page themselves. */
+export function simHookScript(init: SimHookInit & { startTime: number }): string {
   return `window.__shoplabSim = ${simHookLiteral(init)};`;
 }
 

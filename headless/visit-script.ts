@@ -5,17 +5,11 @@
  * It is a string because loaders such as tsx rewrite functions in ways that break once serialized into a page.
  */
 import { SESSION_KEY, STALE_AFTER_MS } from '../simulator/engine';
-import type { MpUserLocation } from '../ga4/measurement-protocol';
+import type { SimHookInit } from '../ga4/sim-hook';
 import type { BrowserState } from './journal';
 
-export interface VisitInit {
-  /** Virtual pace: the visit's start in ms since epoch. Realtime pace: omitted, the hook reads the real clock. */
-  startTime?: number;
-  runId?: string;
-  /** Client id for a browser without a `_ga` cookie (a new user). */
-  clientId?: string;
-  /** Where the shopper is: the tag sends it as `user_location`, from which the collector fills `geo`. */
-  userLocation?: MpUserLocation;
+/** A visit's hook (`startTime`: virtual pace; omitted in realtime pace, the hook reads the real clock), and: */
+export interface VisitInit extends SimHookInit {
   /** Unique per visit, so that full page loads inside the visit do not restore the state again. */
   visitKey: string;
   /** The user's browser state from their previous visit; undefined for a new user. */
@@ -28,7 +22,7 @@ const COOKIE_ATTRS = '; path=/; max-age=63072000; SameSite=Lax';
  * The source of the simulator hook object (docs/dom-contract.md): a frozen virtual start time, or the real clock
  * when `startTime` is omitted, plus the run label, the planned client id and the shopper's location when given.
  */
-export function simHookLiteral(init: Pick<VisitInit, 'startTime' | 'runId' | 'clientId' | 'userLocation'>): string {
+export function simHookLiteral(init: SimHookInit): string {
   const now = init.startTime === undefined ? 'Date.now()' : String(Number(init.startTime));
   const fields = [`now: function () { return ${now}; }`];
   if (init.runId) fields.push(`runId: ${JSON.stringify(init.runId)}`);

@@ -8,11 +8,12 @@
  * page resumes it (`resumeSession`). When a session ends, `window.__shoplabReport(result)` is called if a runner
  * exposed it, because the promise of `simulateUser` dies with the page that started it.
  */
+import { clientIdFromCookies } from '../ga4/ga-cookie';
+import type { SimHook, SimHookWindow } from '../ga4/sim-hook';
 import { realtimeClock, virtualClock, type Clock } from './clock';
 import { SimulationError, type PageEnv } from './dom/env';
 import { findPersona, type Persona } from './personas';
 import { createRng, restoreRng, type Rng, type RngState } from './rng';
-import { nextVisitDelayMs } from './schedule';
 import { decide, DEVICE_EFFECTS, initialMemory, type End, type Goal, type Intent, type Memory, type Outcome, type Step } from './behaviours';
 import { createCursor, type Cursor } from './dom/cursor';
 import * as verbs from './verbs';
@@ -90,27 +91,11 @@ export interface SimulateResult {
   storeWaitMs: number;
   /** Full page loads the session survived. */
   pageLoads: number;
-  /** When this shopper comes back, ms after `endedAt` (a suggestion for the runner); absent when they do not. */
-  nextVisitAfterMs?: number;
 }
 
-interface SimHook {
-  now(): number;
-  runId?: string;
-  clientId?: string;
-  /** Set on hooks the engine installs; a hook without it was put there by a runner before the page loaded. */
-  engine?: true;
-  /**
-   * Set by a runner that reuses a page for this visit: the dataLayer length before the visit's landing, so that
-   * the session's events exclude the previous visitors'. Absent: the page was loaded for this visit.
-   */
-  dataLayerStart?: number;
-}
-
-interface SimWindow {
+interface SimWindow extends SimHookWindow {
   dataLayer?: unknown[];
   shoplabTag?: { flush(): Promise<void>; leave?(): Promise<void> };
-  __shoplabSim?: SimHook;
   __shoplabReport?: (result: SimulateResult) => unknown;
 }
 
@@ -151,8 +136,7 @@ function startOf(params: SimulateParams, preinstalled: SimHook | undefined): num
 }
 
 function readClientId(env: PageEnv): string {
-  const m = /(?:^|;\s*)_ga=GA\d\.\d+\.(\d+\.\d+)/.exec(env.doc.cookie);
-  return m?.[1] ?? '';
+  return clientIdFromCookies(env.doc.cookie) ?? '';
 }
 
 /** ga_session_id and number from the tag's `_ga_<stream>` cookie (GS1.1.<id>.<number>...; tag/session.ts). */
@@ -442,10 +426,6 @@ async function runSession(
   if (state.params.goal) result.goal = state.params.goal;
   if (ended.transactionId) result.transactionId = ended.transactionId;
   if (error) result.error = error;
-  if (ended.end !== 'error' && ended.end !== 'stopped') {
-    const after = nextVisitDelayMs(state.persona, ended.end, rng.fork('next-visit'));
-    if (after !== undefined) result.nextVisitAfterMs = after;
-  }
   s.clear();
   const report = w.__shoplabReport;
   if (typeof report === 'function') {

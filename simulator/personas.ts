@@ -30,11 +30,11 @@ export interface Traits {
   buyIntent: number;
   /** 0..1: chance of leaving right after landing. */
   bounce: number;
-  /** 0..1: chance of finishing a purchase once the cart is full of what was needed; also raises return visits. */
+  /** 0..1: chance of finishing a purchase once the cart is full of what was needed. */
   loyalty: number;
   /** 0..1: preference for the search box over browsing categories (when the store has a search box). */
   searchVsBrowse: number;
-  /** Mean sessions per week; the runner uses it (through `nextVisitDelayMs`) to schedule return visits. */
+  /** Mean sessions per week; the runner's plan (headless/plan.ts) draws each user's number of visits from it. */
   visitFrequency: number;
   /**
    * 24 non-negative weights, one per local hour 0..23: when this shopper tends to shop. The runner draws session

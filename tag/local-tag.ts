@@ -6,25 +6,11 @@
  *
  * Nothing here touches the global `window`: the page objects are passed in, so the core runs under test.
  */
-import type { MpEvent, MpItem, MpParamValue, MpUserLocation } from '../ga4/measurement-protocol';
-import { MP_LIMITS, SESSION_PARAMS } from '../ga4/measurement-protocol';
+import type { MpEvent, MpItem, MpParamValue } from '../ga4/measurement-protocol';
+import { LOCAL_STREAM, MP_LIMITS, SESSION_PARAMS } from '../ga4/measurement-protocol';
+import type { SimHook } from '../ga4/sim-hook';
 import { createSessionStore, type SessionState } from './session';
 import { createTransport, type Transport, type TransportOptions } from './transport';
-
-/** What a simulator may install before the page loads (see docs/dom-contract.md, "Hooks for tools"). */
-export interface SimHook {
-  /** The time every event is stamped with, ms since the epoch. */
-  now(): number;
-  /** Run label, added to every event as `shoplab_run_id`. */
-  runId?: string;
-  /** Client id to give a browser that has no `_ga` cookie yet (a planned new user). */
-  clientId?: string;
-  /**
-   * Where the shopper is (a runner sets it from the persona's region), sent as the Measurement Protocol's
-   * `user_location`: the collector takes geo from it as GA4 would from the sender's IP.
-   */
-  userLocation?: MpUserLocation;
-}
 
 type DataLayerEntry = Record<string, unknown>;
 
@@ -57,9 +43,9 @@ export interface LocalTagOptions extends Pick<TransportOptions, 'fetchImpl' | 'm
   doc: TagDocument;
   /** Collector path or URL. Default '/mp/collect'. */
   endpoint?: string;
-  /** GA4 measurement id the hits are sent with. Default 'G-SHOPLAB'. */
+  /** GA4 measurement id the hits are sent with. Default `LOCAL_STREAM.measurementId` ('G-SHOPLAB'). */
   measurementId?: string;
-  /** Measurement Protocol API secret. Default 'shoplab-local'. */
+  /** Measurement Protocol API secret. Default `LOCAL_STREAM.apiSecret` ('shoplab-local'). */
   apiSecret?: string;
   /** Hits wait at most this long (real ms) before they are sent. Default 1000. */
   flushIntervalMs?: number;
@@ -96,7 +82,7 @@ const MAX_ENGAGEMENT_GAP_MS = 30 * 60 * 1000;
 export function startLocalTag(opts: LocalTagOptions): LocalTag {
   const { win, doc } = opts;
   const onError = opts.onError ?? (() => undefined);
-  const measurementId = opts.measurementId ?? 'G-SHOPLAB';
+  const measurementId = opts.measurementId ?? LOCAL_STREAM.measurementId;
   const now = (): number => {
     try {
       return win.__shoplabSim?.now() ?? Date.now();
@@ -109,7 +95,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
   const transport: Transport = createTransport({
     endpoint: opts.endpoint ?? '/mp/collect',
     measurementId,
-    apiSecret: opts.apiSecret ?? 'shoplab-local',
+    apiSecret: opts.apiSecret ?? LOCAL_STREAM.apiSecret,
     fetchImpl: opts.fetchImpl,
     sendBeacon: win.navigator.sendBeacon ? (url, body) => win.navigator.sendBeacon?.(url, body) ?? false : undefined,
     maxQueue: opts.maxQueue,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientIdFromGaCookie, createSessionStore, readCookie, SESSION_TIMEOUT_MS } from './session';
+import { clientIdFromGaCookie } from '../ga4/ga-cookie';
+import { createSessionStore, readCookie, SESSION_TIMEOUT_MS } from './session';
 
 /** A cookie jar with document.cookie's assignment semantics (one name=value per write). */
 function jar(initial: Record<string, string> = {}): { cookie: string } {

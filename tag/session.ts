@@ -5,6 +5,8 @@
  * A session ends after 30 minutes without a hit, as in GA4.
  */
 
+import { clientIdFromGaCookie, GA_COOKIE, gaCookieValue } from '../ga4/ga-cookie';
+
 export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 /** GA4 counts a session as engaged after 10 s, or with 2+ page views. */
 const ENGAGED_AFTER_MS = 10_000;
@@ -53,16 +55,6 @@ function writeCookie(doc: CookieJar, name: string, value: string): void {
   doc.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=${COOKIE_MAX_AGE_S}; SameSite=Lax`;
 }
 
-/** The client id inside a `_ga` cookie value, or undefined when the value is not of that form. */
-export function clientIdFromGaCookie(value: string): string | undefined {
-  const m = /^GA\d\.\d+\.(\d+\.\d+)$/.exec(value);
-  return m?.[1];
-}
-
-export function gaCookieValue(clientId: string): string {
-  return `GA1.1.${clientId}`;
-}
-
 function randomUint31(): number {
   const c = globalThis.crypto;
   if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]! >>> 1;
@@ -100,7 +92,7 @@ export function createSessionStore(
     if (!snapshot) {
       const text = doc.cookie;
       snapshot = new Map();
-      for (const name of ['_ga', sessionCookie]) {
+      for (const name of [GA_COOKIE, sessionCookie]) {
         const value = cookieValue(text, name);
         if (value !== undefined) snapshot.set(name, value);
       }
@@ -117,11 +109,11 @@ export function createSessionStore(
   }
 
   function ensureClientId(t: number): { id: string; created: boolean } {
-    const existing = clientIdFromGaCookie(cookies().get('_ga') ?? '');
+    const existing = clientIdFromGaCookie(cookies().get(GA_COOKIE) ?? '');
     if (existing) return { id: existing, created: false };
     const proposed = proposeClientId();
     const id = proposed && /^\d+\.\d+$/.test(proposed) ? proposed : `${randomUint31()}.${Math.floor(t / 1000)}`;
-    write('_ga', gaCookieValue(id));
+    write(GA_COOKIE, gaCookieValue(id));
     return { id, created: true };
   }
 

@@ -15,9 +15,9 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 /**
  * Compiles a writer for rows of `schema`: JavaScript source with one statement per field, so that a row costs one
  * pass over its fields and no function call per key. JSON.stringify with a replacer that drops nulls, the earlier
- * way, calls the replacer for every key and value of the row (~150 for a row with one item) and took a third of
- * the collector's mapping thread; this writer takes about a third of that time (the ingest bench's rows: 3.7–5.3
- * instead of 9.6–10.3 µs each). Strings without anything to escape are quoted as they are. The source is built only from
+ * way, calls the replacer for every key and value of the row and was a large share of the collector's mapping
+ * thread; this writer is several times cheaper (figures in warehouse/README.md). Strings without anything to
+ * escape are quoted as they are. The source is built only from
  * the field names of the schema (a constant of ours), never from data.
  */
 export function compileLineWriter(schema: readonly BqField[]): LineWriter {
@@ -59,10 +59,10 @@ export function compileLineWriter(schema: readonly BqField[]): LineWriter {
 const writeExportRow = compileLineWriter(EXPORT_SCHEMA);
 
 /**
- * Most fields of a GA4 export row are empty (an item alone has 26 fields): leaving the nulls out halves the text
- * (the benchmark's rows: ~3 KB → ~1.4 KB), and with it both the time to write it and DuckDB's time to parse it.
- * read_json with explicit `columns` reads a missing key as NULL, so the stored row is the same; empty lists stay
- * `[]`. Keys come in schema order. The text never holds a raw newline (JSON escapes them).
+ * Most fields of a GA4 export row are empty (an item alone has 26 fields): leaving the nulls out about halves the
+ * text (warehouse/README.md), and with it both the time to write it and DuckDB's time to parse it. COPY FROM
+ * (FORMAT json, as read_json with explicit `columns`) reads a missing key as NULL, so the stored row is the same;
+ * empty lists stay `[]`. Keys come in schema order. The text never holds a raw newline (JSON escapes them).
  */
 export function rowLine(row: ExportRow): string {
   return writeExportRow(row);

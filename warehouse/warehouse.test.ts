@@ -41,6 +41,26 @@ describe('Warehouse', () => {
     expect(await reopened.query('SELECT count(*) AS n FROM ingest.event_ids')).toEqual([{ n: 4 }]);
   });
 
+  it('keeps at most recentIds ids in memory and still stores a retry once when its id was evicted or never loaded', async () => {
+    const dataDir = tempDir();
+    const warehouse = await Warehouse.open({ dataDir, recentIds: 3 });
+    const row = (user: string) => sampleRow({ user_pseudo_id: user });
+    for (const u of ['a', 'b', 'c', 'd', 'e']) expect(await warehouse.insertEvents([row(u)], { ids: [`id-${u}`] })).toEqual({ stored: 1, duplicates: 0 });
+    expect(warehouse.rememberedIds).toBe(3);
+    // id-a and id-b left memory: the retry is found in ingest.event_ids; id-e is still in memory.
+    expect(await warehouse.insertEvents([row('a'), row('b'), row('e'), row('f')], { ids: ['id-a', 'id-b', 'id-e', 'id-f'] })).toEqual({ stored: 1, duplicates: 3 });
+    expect(warehouse.rememberedIds).toBe(3);
+    await warehouse.close();
+
+    const reopened = await Warehouse.open({ dataDir, recentIds: 3 });
+    cleanups.push(() => reopened.close());
+    expect(reopened.rememberedIds).toBe(3);
+    expect(await reopened.insertEvents([row('a'), row('f'), row('g')], { ids: ['id-a', 'id-f', 'id-g'] })).toEqual({ stored: 1, duplicates: 2 });
+    const users = await reopened.query(`SELECT user_pseudo_id AS u FROM ${reopened.dataset}.events ORDER BY u`);
+    expect(users.map((r) => r.u)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(await reopened.query('SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM ingest.event_ids')).toEqual([{ n: 7, d: 7 }]);
+  });
+
   it('stores rows given as read_json text, skipping the duplicate lines of a batch and keeping the others', async () => {
     const warehouse = await openWarehouse();
     const rows = ['a', 'b', 'c', 'd'].map((user) => sampleRow({ user_pseudo_id: user }));

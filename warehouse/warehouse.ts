@@ -7,12 +7,14 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync,
 import path from 'node:path';
 import {
   DuckDBInstance,
+  listValue,
   type DuckDBConnection,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
 import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, sqlString, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
+import { RecentIds } from './recent-ids';
 import { rowLine } from './row-line';
 
 export type * from './export-row';
@@ -30,10 +32,12 @@ const MAX_ROWS_PER_TRANSACTION = 20_000;
 /**
  * WAL size at which a commit also checkpoints (DuckDB's default is 16 MB). Each checkpoint rewrites the table's
  * last, partly filled row group, so at the default the ingest spent about as much CPU in checkpoints as in the
- * inserts themselves, and the commit that ran one took ~0.4 s; with 256 MB a commit checkpoints about every
- * 150,000 events. The price is a longer WAL replay when the collector restarts after a crash (kill -9).
+ * inserts themselves, and the commits that ran one stalled ingest. The price is a longer WAL replay when the
+ * collector restarts after a crash (kill -9). Figures: warehouse/README.md, "Checkpoints".
  */
 const CHECKPOINT_THRESHOLD = '256MB';
+/** Stored event ids kept in memory by default (`WarehouseOptions.recentIds`). */
+const DEFAULT_RECENT_IDS = 250_000;
 /** Bookkeeping of the collector beside the export dataset: stored event ids (dedupe) and refused events. */
 export const INGEST_SCHEMA = 'ingest';
 /**
@@ -60,7 +64,7 @@ interface GroupFiles {
 /**
  * The writer's scratch files: two sets of group files, taken in turn, and one rejects file. While DuckDB reads
  * one set, each batch queued meanwhile is written into the other as it arrives, so the next group's files are
- * ready when its turn comes instead of being written on the writer's serial path (~1.7 ms per 750-row group).
+ * ready when its turn comes instead of being written on the writer's serial path (warehouse/README.md has the cost).
  */
 interface IngestFiles {
   sets: readonly [GroupFiles, GroupFiles];
@@ -82,8 +86,8 @@ function idLine(id: string): string {
 /**
  * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
  * cut to the new length. Replacing it with writeFileSync truncated it to zero first, and on ext4 a file truncated
- * to zero and written again is flushed to disk when closed (auto_da_alloc): ~1.3 ms of the writer's turn per
- * group, on the serial path between two DuckDB calls, and a megabyte of disk writes per group beside the WAL's.
+ * to zero and written again is flushed to disk when closed (auto_da_alloc): a flush on the writer's serial path
+ * between two DuckDB calls, and disk writes beside the WAL's, for every group (warehouse/README.md).
  */
 class ScratchFile {
   private readonly fd: number;
@@ -161,6 +165,12 @@ export interface WarehouseOptions {
    * applies to queries). Default: DuckDB's own, one per core.
    */
   threads?: number;
+  /**
+   * How many stored event ids the writer keeps in memory to skip retried rows without asking DuckDB: the most
+   * recent ones. Beyond them `ingest.event_ids` is the truth, read for the ids of each group that memory does not
+   * hold, so a bigger value saves those reads at the cost of memory (warehouse/README.md). Default 250,000.
+   */
+  recentIds?: number;
 }
 
 /** Thrown by `Warehouse.open` when another process holds the DuckDB file lock. */
@@ -209,7 +219,7 @@ export interface InsertResult {
 }
 
 /**
- * Rows already turned into read_json text, e.g. by a worker thread: `text` is `rowLine` of each row joined by
+ * Rows already turned into JSON lines (what COPY FROM reads), e.g. by a worker thread: `text` is `rowLine` of each row joined by
  * `\n`, and `dates` holds each row's `event_date`, in the same order.
  */
 export interface SerializedRows {
@@ -218,7 +228,7 @@ export interface SerializedRows {
 }
 
 interface PendingBatch {
-  /** The rows as read_json lines (rowLine, joined by `\n`), written when the call was made. */
+  /** The rows as JSON lines (rowLine, joined by `\n`), written when the call was made. */
   text: string;
   /** `event_date` of each row (so also the number of rows). */
   dates: readonly string[];
@@ -256,8 +266,11 @@ export class Warehouse {
   readonly readOnly: boolean;
 
   private readonly knownDates = new Set<string>();
-  /** Ids of every stored row that has one; loaded on open. The writer is the only process, so this is complete. */
-  private readonly storedIds = new Set<string>();
+  /**
+   * Ids of the most recently stored rows that have one (the newest on open). The writer is the only process, so
+   * while nothing has been evicted this holds every stored id.
+   */
+  private readonly storedIds: RecentIds;
   private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
@@ -271,9 +284,11 @@ export class Warehouse {
     private readonly instance: DuckDBInstance,
     /** The only connection that writes events; `drain` is its only user, so statements never interleave. */
     private readonly writer: DuckDBConnection | null,
-    /** Scratch files that carry each group to read_json; null when read-only. */
+    /** Scratch files that carry each group to DuckDB; null when read-only. */
     private readonly ingestFiles: IngestFiles | null,
+    recentIds = DEFAULT_RECENT_IDS,
   ) {
+    this.storedIds = new RecentIds(recentIds);
     this.file = file;
     this.dataset = dataset;
     this.readOnly = readOnly;
@@ -285,6 +300,8 @@ export class Warehouse {
     if (!PROPERTY.test(property)) {
       throw new Error(`warehouse property ${JSON.stringify(property)} is invalid: use 1–64 letters, digits or _`);
     }
+    const recentIds = opts.recentIds ?? DEFAULT_RECENT_IDS;
+    if (!Number.isInteger(recentIds) || recentIds < 1) throw new Error(`warehouse recentIds must be a positive integer, got ${recentIds}`);
     if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
       throw new Error(`warehouse threads must be a positive integer, got ${opts.threads}`);
     }
@@ -339,9 +356,9 @@ export class Warehouse {
       try {
         await verifyEventsTable(writer, dataset, file, true);
         await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
-        // Rows reach DuckDB as newline-delimited JSON in a scratch file read by read_json, which parses and
-        // converts them on DuckDB's side; casting one large JSON parameter instead was about half as fast. The
-        // ids and rejects travel the same way, so that a whole group is one multi-statement call (see commit).
+        // Rows reach DuckDB as newline-delimited JSON in scratch files that DuckDB parses and converts on its own
+        // side (COPY FROM for the events, read_json for the ids and rejects), which beat casting one large JSON
+        // parameter (warehouse/README.md). A whole group is thus one multi-statement call (see commit).
         // The files are only transport: durability comes from the transaction's COMMIT, and leftovers are
         // overwritten (or removed on the next open, if their process died).
         removeStaleBatchFiles(path.dirname(file));
@@ -353,7 +370,7 @@ export class Warehouse {
           rows: new ScratchFile(`${name}.ndjson`),
           ids: new ScratchFile(`${name}.ids.ndjson`),
           // COPY FROM takes the table's own column types; read_json with a `columns` argument parsed the 127-leaf
-          // type text on every group (~1.4 ms of DuckDB's serial turn per group, whatever its size).
+          // type text again on every group, on DuckDB's serial turn, whatever the group's size.
           insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${name}.ndjson`)} (FORMAT json, ARRAY false)`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
           insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${name}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
@@ -368,8 +385,12 @@ export class Warehouse {
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.rejects (${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
-        const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles);
-        const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
+        const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles, recentIds);
+        // The newest ids (rowid follows insertion), oldest first, so that eviction order stays insertion order.
+        const ids = await writer.runAndReadAll(
+          `SELECT event_id FROM (SELECT event_id, rowid AS r FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1 ORDER BY r DESC LIMIT ${recentIds + 1}) ORDER BY r`,
+          [dataset],
+        );
         for (const [id] of ids.getRowsJson()) if (typeof id === 'string') warehouse.storedIds.add(id);
         const views = await writer.runAndReadAll(
           `SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = $1`,
@@ -483,8 +504,10 @@ export class Warehouse {
    * Runs one SQL statement (or several separated by `;`, returning the last result) on a fresh connection in
    * autocommit mode, so a long query never blocks event writes. Parameters bind to `$1`, `$2`, … or `?`.
    * BIGINT/HUGEINT/DECIMAL come back as numbers when exact, else as strings; STRUCT → object, LIST → array.
+   * `after` runs on the same connection once the query is done, whether it succeeded or not (it undoes what a
+   * script created there: temp macros, variables); its own failure never hides the query's outcome.
    */
-  async query(sql: string, params: readonly unknown[] = []): Promise<Record<string, JsonValue>[]> {
+  async query(sql: string, params: readonly unknown[] = [], after?: string): Promise<Record<string, JsonValue>[]> {
     if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot run a query`);
     const values = params.map(toQueryParam);
     const run = (async () => {
@@ -498,6 +521,7 @@ export class Warehouse {
           return out;
         });
       } finally {
+        if (after !== undefined) await connection.run(after).catch(() => undefined);
         connection.closeSync();
       }
     })();
@@ -564,7 +588,7 @@ export class Warehouse {
   private startDraining(): void {
     if (this.draining) return;
     // The first group waits one turn of the event loop, so that it takes every request already received rather
-    // than only the one that woke the writer: each group costs DuckDB ~10 ms whatever its size.
+    // than only the one that woke the writer: a group has a fixed cost in DuckDB whatever its size.
     this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain()).finally(() => {
       this.draining = null;
       if (this.pending.length > 0) this.startDraining();
@@ -604,6 +628,29 @@ export class Warehouse {
     }
   }
 
+  /** Ids held in memory for dedupe: at most `recentIds`. */
+  get rememberedIds(): number {
+    return this.storedIds.size;
+  }
+
+  /**
+   * The batches' ids that memory does not hold but `ingest.event_ids` does: none to look up while memory holds
+   * every stored id, else one read of the table for the group's unknown ids.
+   */
+  private async storedBeyondMemory(writer: DuckDBConnection, batches: readonly PendingBatch[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (this.storedIds.complete) return found;
+    const unknown = new Set<string>();
+    for (const b of batches) for (const id of b.ids ?? []) if (id !== null && !this.storedIds.has(id)) unknown.add(id);
+    if (unknown.size === 0) return found;
+    const reader = await writer.runAndReadAll(
+      `SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1 AND event_id IN (SELECT unnest($2))`,
+      [this.dataset, listValue([...unknown])],
+    );
+    for (const [id] of reader.getRowsJson()) if (typeof id === 'string') found.add(id);
+    return found;
+  }
+
   /** Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped. */
   private async commit(batches: readonly PendingBatch[]): Promise<InsertResult[]> {
     const writer = this.writer;
@@ -616,13 +663,14 @@ export class Warehouse {
     const newIds: string[] = [];
     const fresh = new Set<string>();
     const rejects: RejectRow[] = [];
+    const storedEarlier = await this.storedBeyondMemory(writer, batches);
     const results = batches.map((b) => {
       const count = b.dates.length;
       let keep: boolean[] | null = null;
       for (let i = 0; i < count; i++) {
         const id = b.ids?.[i] ?? null;
         if (id !== null) {
-          if (this.storedIds.has(id) || fresh.has(id)) {
+          if (this.storedIds.has(id) || fresh.has(id) || storedEarlier.has(id)) {
             keep ??= new Array<boolean>(count).fill(true);
             keep[i] = false;
             continue;

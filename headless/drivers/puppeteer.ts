@@ -81,7 +81,7 @@ class PuppeteerBrowser implements DriverBrowser {
 /**
  * What the runner turns off in Puppeteer: the Network domain (half a dozen events per request, each serialized
  * by the browser and parsed and tracked by Puppeteer, which the runner never reads) and the Audits domain
- * (DevTools issues). Together about 7 % of a session's CPU across all processes. page.setUserAgent needs the
+ * (DevTools issues), a measurable share of a session's CPU (docs/runner.md). page.setUserAgent needs the
  * Network domain, hence the driver's own version (Emulation.setUserAgentOverride). The runner sends no extra
  * headers: a shopper's location reaches the collector in the hits' own `user_location` (see visit-script.ts).
  */

@@ -1,8 +1,8 @@
 import * as styles from './rating.module.css';
 
 /**
- * One formatter for every rating: `Number.prototype.toLocaleString` sets up its formatter on each call, which in
- * Chromium cost ~16 µs against ~0.4 µs here, for two counts on every product card of every list render.
+ * One formatter for every rating: `Number.prototype.toLocaleString` sets up its formatter on each call, for two
+ * counts on every product card of every list render (docs/runner.md has the cost).
  */
 const COUNT = new Intl.NumberFormat('en-US');
 

@@ -5,14 +5,14 @@
  * A person's browser adds crypto randomness instead, since two real tabs may share a millisecond.
  */
 
-interface SimHook {
-  now(): number;
-}
+import { clientIdFromCookies } from '../../ga4/ga-cookie';
+import type { SimHook, SimHookWindow } from '../../ga4/sim-hook';
 
 let counter = 0;
 
 function simHook(): SimHook | undefined {
-  const hook = (window as { __shoplabSim?: Partial<SimHook> }).__shoplabSim;
+  // Installed by other code, so checked rather than trusted.
+  const hook: Partial<SimHook> | undefined = (window as SimHookWindow).__shoplabSim;
   return typeof hook?.now === 'function' ? (hook as SimHook) : undefined;
 }
 
@@ -26,8 +26,7 @@ export function resetIdCounter(): void {
 
 /** The client id part of a `_ga` cookie (`GA1.1.<random>.<seconds>`), digits only; '0' when there is none. */
 export function clientIdFromCookie(cookie: string): string {
-  const m = /(?:^|;\s*)_ga=GA\d+\.\d+\.(\d+)\.(\d+)/.exec(cookie);
-  return m ? `${m[1]}${m[2]}` : '0';
+  return clientIdFromCookies(cookie)?.replace('.', '') ?? '0';
 }
 
 function randomPart(): string {

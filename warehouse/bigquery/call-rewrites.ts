@@ -163,14 +163,18 @@ const TYPES: Record<string, string> = {
   JSON: 'JSON',
 };
 
-function duckType(c: CallContext, text: string): string {
+/**
+ * A BigQuery type name (upper case, no spaces: `INT64`, `ARRAY<STRING>`, `NUMERIC(10,2)`) as a DuckDB type. `fail`
+ * reports what has no DuckDB spelling here (STRUCT<…>, unknown names); `where` names the construct for its message.
+ */
+export function duckType(text: string, fail: (feature: string, detail?: string) => never, where: string): string {
   const array = /^ARRAY<(.+)>$/.exec(text);
-  if (array?.[1] !== undefined) return `${duckType(c, array[1])}[]`;
-  if (text.startsWith('STRUCT')) c.fail('CAST to STRUCT<…>');
+  if (array?.[1] !== undefined) return `${duckType(array[1], fail, where)}[]`;
+  if (text.startsWith('STRUCT')) fail('STRUCT<…> types', `in ${where}`);
   const decimal = /^(NUMERIC|DECIMAL)\((\d+)(?:,(\d+))?\)$/.exec(text);
   if (decimal) return `DECIMAL(${Math.min(38, Number(decimal[2]))}, ${decimal[3] ?? '0'})`;
   const base = TYPES[text.replace(/\(\d+\)$/, '')];
-  if (base === undefined) return c.fail(`type ${text}`, `in ${c.name}`);
+  if (base === undefined) return fail(`type ${text}`, `in ${where}`);
   return base;
 }
 
@@ -183,7 +187,7 @@ function cast(to: 'CAST' | 'TRY_CAST'): Rewrite {
     if (as === -1) throw new BigQuerySyntaxError(`${c.name} needs … AS type`);
     const typeNodes = c.items.slice(as + 1);
     if (findWord(typeNodes, 'FORMAT') !== -1) c.fail(`${c.name} … FORMAT`);
-    return `${to}(${c.seq(c.items.slice(0, as))} AS ${duckType(c, rawText(typeNodes).toUpperCase())})`;
+    return `${to}(${c.seq(c.items.slice(0, as))} AS ${duckType(rawText(typeNodes).toUpperCase(), (feature, detail) => c.fail(feature, detail), c.name)})`;
   };
 }
 

@@ -88,4 +88,30 @@ describe('GA4 analyses in BigQuery SQL give the same answers as hand-written Duc
     expect(funnel?.purchase).toBe(inRange.filter((r) => r.event_name === 'purchase').length);
     expect(Number(funnel?.view_item)).toBeGreaterThan(Number(funnel?.purchase));
   });
+
+  it('items bought by the buyers of one item: DECLARE, and UNNEST(items) AS items shadowing the column', async () => {
+    const result = await bothWays(GA4_ANALYSES.coPurchasedItems);
+    const purchases = inRange.filter((r) => r.event_name === 'purchase');
+    const buyers = new Set(purchases.filter((r) => r.items.some((i) => i.item_name === 'Mug')).map((r) => r.user_pseudo_id));
+    const units = purchases
+      .filter((r) => buyers.has(r.user_pseudo_id))
+      .flatMap((r) => r.items)
+      .filter((i) => i.item_name !== 'Mug')
+      .reduce((n, i) => n + (i.quantity ?? 0), 0);
+    expect(result.reduce((n, r) => n + Number(r.units), 0)).toBe(units);
+    expect(result.map((r) => r.item_name)).not.toContain('Mug');
+  });
+
+  it('latest session of chosen users: DECLARE … ARRAY<STRING>, SET, temp functions with ANY TYPE and typed parameters', async () => {
+    const result = await bothWays(GA4_ANALYSES.latestSessionOfBuyers);
+    expect(result.length).toBeLessThanOrEqual(5);
+    expect(result.every((r) => typeof r.ga_session_id === 'number')).toBe(true);
+  });
+
+  it('daily conversion: a DEFAULT computed from an earlier variable, RETURNS, a temp function over UNNEST(params)', async () => {
+    const result = await bothWays(GA4_ANALYSES.dailyConversion);
+    const sessionStarts = inRange.filter((r) => r.event_name === 'session_start').length;
+    expect(result.reduce((n, r) => n + Number(r.sessions), 0)).toBeGreaterThanOrEqual(sessionStarts);
+    expect(result.some((r) => Number(r.purchase_sessions) > 0)).toBe(true);
+  });
 });

@@ -2,7 +2,9 @@
  * GA4 export analyses, each written twice: in BigQuery SQL as analysts write it against
  * `project.dataset.events_*`, and in hand-written DuckDB SQL over the local table of property `123456`
  * (`analytics_123456.events`). ga4-analyses.test.ts checks that both give the same rows; the bigquery-sql bench
- * times them side by side. Every query reads the days 20261101–20261130.
+ * times them side by side. Every query reads the days 20261101–20261130. The last three are scripts shaped like
+ * Google's own example queries for the export: DECLARE / SET variables, CREATE TEMP FUNCTION helpers with `ANY
+ * TYPE` and typed parameters, and `UNNEST(items) AS items`, an alias that shadows the column it unnests.
  */
 
 export interface Ga4Analysis {
@@ -194,5 +196,111 @@ export const GA4_ANALYSES = {
               count(*) FILTER (WHERE v AND a AND c) AS begin_checkout, count(*) FILTER (WHERE v AND a AND c AND b) AS purchase,
               round(count(*) FILTER (WHERE v AND a AND c AND b) / count(*) FILTER (WHERE v), 4) AS view_to_purchase
        FROM per_session`,
+  },
+  coPurchasedItems: {
+    title: 'Items bought by the buyers of one item (DECLARE, UNNEST(items) AS items)',
+    bigquery: `-- Which other items did the people who bought the chosen item buy?
+       DECLARE chosen_item STRING DEFAULT 'Mug';
+
+       WITH purchase_events AS (
+         SELECT user_pseudo_id, items
+         FROM \`shoplab-demo.analytics_123456.events_*\`
+         WHERE _TABLE_SUFFIX BETWEEN '20261101' AND '20261130' AND event_name = 'purchase'
+       ),
+       chosen_item_buyers AS (
+         SELECT DISTINCT user_pseudo_id
+         FROM purchase_events, UNNEST(items) AS items
+         WHERE items.item_name = chosen_item
+       )
+       SELECT items.item_name AS item_name, SUM(items.quantity) AS units
+       FROM purchase_events, UNNEST(items) AS items
+       WHERE user_pseudo_id IN (SELECT user_pseudo_id FROM chosen_item_buyers)
+         AND items.item_name != chosen_item
+       GROUP BY 1
+       ORDER BY units DESC, item_name;`,
+    duckdb: `WITH p AS (
+         SELECT user_pseudo_id, items FROM analytics_123456.events
+         WHERE event_name = 'purchase' AND event_date BETWEEN '20261101' AND '20261130'
+       ), buyers AS (
+         SELECT DISTINCT user_pseudo_id FROM p WHERE list_contains([i.item_name FOR i IN items], 'Mug')
+       )
+       SELECT i.item_name AS item_name, sum(i.quantity) AS units
+       FROM p, unnest(p.items) AS t(i)
+       WHERE user_pseudo_id IN (SELECT user_pseudo_id FROM buyers) AND i.item_name <> 'Mug'
+       GROUP BY ALL ORDER BY units DESC, item_name`,
+  },
+  latestSessionOfBuyers: {
+    title: 'Latest session id and number of chosen users (DECLARE, SET, temp functions, a named window)',
+    bigquery: `-- The latest ga_session_id and ga_session_number of the first five buyers, over the three days to the last day.
+       DECLARE report_days INT64 DEFAULT 3;
+       DECLARE last_day DATE;
+       DECLARE buyers ARRAY<STRING>;
+       SET last_day = DATE '2026-11-04';
+       SET buyers = (
+         SELECT ARRAY_AGG(DISTINCT user_pseudo_id ORDER BY user_pseudo_id LIMIT 5)
+         FROM \`shoplab-demo.analytics_123456.events_*\`
+         WHERE event_name = 'purchase'
+       );
+
+       CREATE TEMP FUNCTION ParamValue(params ANY TYPE, wanted STRING) AS (
+         (SELECT value FROM UNNEST(params) WHERE key = wanted LIMIT 1)
+       );
+       CREATE TEMP FUNCTION DaySuffix(from_day DATE, shift INT64) RETURNS STRING AS (
+         FORMAT_DATE('%Y%m%d', DATE_ADD(from_day, INTERVAL shift DAY))
+       );
+
+       SELECT DISTINCT
+         user_pseudo_id,
+         FIRST_VALUE(ParamValue(event_params, 'ga_session_id').int_value) OVER (latest_first) AS ga_session_id,
+         FIRST_VALUE(ParamValue(event_params, 'ga_session_number').int_value) OVER (latest_first) AS ga_session_number
+       FROM \`shoplab-demo.analytics_123456.events_*\`
+       WHERE user_pseudo_id IN UNNEST(buyers)
+         AND _TABLE_SUFFIX BETWEEN DaySuffix(last_day, 1 - report_days) AND DaySuffix(last_day, 0)
+       WINDOW latest_first AS (PARTITION BY user_pseudo_id ORDER BY event_timestamp DESC)
+       ORDER BY user_pseudo_id;`,
+    duckdb: `WITH buyers AS (
+         SELECT DISTINCT user_pseudo_id FROM analytics_123456.events WHERE event_name = 'purchase' ORDER BY 1 LIMIT 5
+       )
+       SELECT user_pseudo_id,
+              arg_max(list_filter(event_params, lambda p: p.key = 'ga_session_id')[1].value.int_value, event_timestamp) AS ga_session_id,
+              arg_max(list_filter(event_params, lambda p: p.key = 'ga_session_number')[1].value.int_value, event_timestamp) AS ga_session_number
+       FROM analytics_123456.events
+       WHERE user_pseudo_id IN (SELECT user_pseudo_id FROM buyers) AND event_date BETWEEN '20261102' AND '20261104'
+       GROUP BY user_pseudo_id ORDER BY user_pseudo_id`,
+  },
+  dailyConversion: {
+    title: 'Daily purchase conversion of sessions (a DEFAULT computed from a variable, typed temp functions)',
+    bigquery: `DECLARE first_day STRING DEFAULT '20261101';
+       DECLARE last_day STRING DEFAULT FORMAT_DATE('%Y%m%d', DATE_ADD(PARSE_DATE('%Y%m%d', first_day), INTERVAL 29 DAY));
+
+       CREATE TEMP FUNCTION ConversionRate(converted INT64, total INT64) RETURNS FLOAT64 AS (
+         ROUND(SAFE_DIVIDE(converted, total), 4)
+       );
+       CREATE TEMP FUNCTION SessionKey(user_id STRING, params ANY TYPE) AS (
+         CONCAT(user_id, '.', CAST((SELECT value.int_value FROM UNNEST(params) WHERE key = 'ga_session_id') AS STRING))
+       );
+
+       WITH sessions AS (
+         SELECT event_date, SessionKey(user_pseudo_id, event_params) AS session_key,
+           LOGICAL_OR(event_name = 'purchase') AS converted
+         FROM \`shoplab-demo.analytics_123456.events_*\`
+         WHERE _TABLE_SUFFIX BETWEEN first_day AND last_day
+         GROUP BY 1, 2
+       )
+       SELECT event_date, COUNT(*) AS sessions, COUNTIF(converted) AS purchase_sessions,
+         ConversionRate(COUNTIF(converted), COUNT(*)) AS conversion_rate
+       FROM sessions
+       GROUP BY event_date
+       ORDER BY event_date`,
+    duckdb: `WITH s AS (
+         SELECT event_date,
+                user_pseudo_id || '.' || CAST(list_filter(event_params, lambda p: p.key = 'ga_session_id')[1].value.int_value AS VARCHAR) AS session_key,
+                bool_or(event_name = 'purchase') AS converted
+         FROM analytics_123456.events WHERE event_date BETWEEN '20261101' AND '20261130'
+         GROUP BY ALL
+       )
+       SELECT event_date, count(*) AS sessions, count(*) FILTER (WHERE converted) AS purchase_sessions,
+              round(count(*) FILTER (WHERE converted) / count(*), 4) AS conversion_rate
+       FROM s GROUP BY event_date ORDER BY event_date`,
   },
 } as const satisfies Record<string, Ga4Analysis>;

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Warehouse, type ExportRow, type JsonValue } from '../warehouse';
 import { BigQuerySyntaxError, BigQueryUnsupportedError } from './bigquery-errors';
 import { BigQueryExecutionError, queryBigQuery } from './query-bigquery';
 import { sampleExport } from './sample-export';
-import { translateBigQuery } from './translate-bigquery';
+import { translateBigQuery, translateBigQueryScript } from './translate-bigquery';
 
 let dir: string;
 let warehouse: Warehouse;
@@ -306,14 +307,112 @@ describe('more BigQuery functions give BigQuery’s answers', () => {
   });
 });
 
+describe('scripts: DECLARE, SET, CREATE TEMP FUNCTION', () => {
+  it('runs a script and returns the rows of its last statement, a query', async () => {
+    expect(await bq('SELECT 1 AS a; SELECT 2 AS b;')).toEqual([{ b: 2 }]);
+  });
+
+  it('declares variables with a type, a default or both, and casts what is assigned to the declared type', async () => {
+    const row = await one(`DECLARE n INT64 DEFAULT 41; DECLARE a, b STRING DEFAULT 'x'; DECLARE missing DATE; DECLARE d DEFAULT DATE '2026-11-02';
+      DECLARE ids ARRAY<STRING> DEFAULT ['1000.1790000000', 'none'];
+      SET n = n + 1.4;
+      SELECT n, a || b AS ab, missing, d, ids, (SELECT COUNT(*) FROM \`p.d.events_*\` WHERE user_pseudo_id IN UNNEST(ids)) AS events`);
+    expect(row).toEqual({ n: 42, ab: 'xx', missing: null, d: '2026-11-02', ids: ['1000.1790000000', 'none'], events: count((r) => r.user_pseudo_id === '1000.1790000000') });
+  });
+
+  it('evaluates variables in script order: a SET sees earlier SETs, a DEFAULT may read the tables', async () => {
+    const row = await one(`DECLARE days INT64 DEFAULT (SELECT COUNT(DISTINCT event_date) FROM \`p.d.events_*\`);
+      DECLARE x INT64 DEFAULT 1;
+      SET x = x * 10; SET x = x + days;
+      SELECT x, days`);
+    const days = new Set(rows.map((r) => r.event_date)).size;
+    expect(row).toEqual({ x: 10 + days, days });
+  });
+
+  it('substitutes a variable only where its name is a value, not a field, alias or call', async () => {
+    const row = await one("DECLARE key STRING DEFAULT 'ga_session_id'; SELECT key AS key, STRUCT(1 AS key).key AS field, (SELECT COUNT(*) FROM UNNEST([STRUCT('a' AS k)]) AS p WHERE p.k = 'a') AS n");
+    expect(row).toEqual({ key: 'ga_session_id', field: 1, n: 1 });
+  });
+
+  it('turns temp functions into macros: ANY TYPE parameters as given, typed ones and RETURNS converted', async () => {
+    const row = await one(`CREATE TEMP FUNCTION Param(params ANY TYPE, wanted STRING) AS ((SELECT value FROM UNNEST(params) WHERE key = wanted LIMIT 1));
+      CREATE TEMP FUNCTION Half(x INT64) RETURNS STRING AS (CAST(x / 2 AS STRING));
+      CREATE OR REPLACE TEMP FUNCTION Twice(x ANY TYPE) AS (x || x);
+      SELECT Param(event_params, 'ga_session_number').int_value AS n, Half(5) AS half, Half(4.6) AS rounded, Twice('ab') AS twice
+      FROM \`p.d.events_*\` WHERE event_name = 'session_start' ORDER BY event_timestamp LIMIT 1`);
+    expect(row).toEqual({ n: 1, half: '2.5', rounded: '2.5', twice: 'abab' });
+  });
+
+  it('lets a function parameter hide a script variable of the same name', async () => {
+    expect(await one('DECLARE x INT64 DEFAULT 100; CREATE TEMP FUNCTION AddOne(x INT64) AS (x + 1); SELECT AddOne(1) AS a, x')).toEqual({ a: 2, x: 100 });
+  });
+
+  it('drops its macros and variables on the connection after the query (teardown)', () => {
+    const script = translateBigQueryScript('DECLARE tz STRING DEFAULT "UTC"; CREATE TEMP FUNCTION F(x ANY TYPE) AS (x); SELECT F(tz) AS v', { dataset: 'analytics_123456' });
+    expect(script.setup).toEqual([`SET VARIABLE "tz" = CAST(('UTC') AS VARCHAR)`, 'CREATE TEMP MACRO "F"("x") AS ("x")']);
+    expect(script.query).toBe(`SELECT (F((getvariable('tz')))) AS v`);
+    expect(script.teardown).toEqual(['DROP MACRO IF EXISTS temp."F"', 'RESET VARIABLE "tz"']);
+  });
+
+  it('leaves nothing behind on a connection that ran the script and its teardown', async () => {
+    const { setup, query, teardown } = translateBigQueryScript('DECLARE n INT64 DEFAULT 7; CREATE TEMP FUNCTION Seven() AS (n); SELECT Seven() AS v', { dataset: 'analytics_123456' });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      expect((await connection.runAndReadAll([...setup, query].join(';\n'))).getRowObjectsJson()).toEqual([{ v: '7' }]);
+      await connection.run(teardown.join(';\n'));
+      const left = await connection.runAndReadAll("SELECT getvariable('n') AS n, (SELECT COUNT(*) FROM duckdb_functions() WHERE function_name = 'Seven') AS macros");
+      expect(left.getRowObjectsJson()).toEqual([{ n: null, macros: '0' }]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it.each([
+    ['SET x = 1; SELECT 1', /SET of undeclared variable x/],
+    ['SELECT 1; DECLARE x INT64; SELECT x', /DECLARE must come before the script's other statements/],
+    ['DECLARE x INT64; DECLARE X STRING; SELECT 1', /variable X is declared twice/],
+    ['DECLARE x; SELECT 1', /DECLARE x needs a type or a DEFAULT value/],
+  ])('refuses a malformed script with a syntax error: %s', (sql, message) => {
+    expect(() => translate(sql)).toThrow(BigQuerySyntaxError);
+    expect(() => translate(sql)).toThrow(message);
+  });
+});
+
+describe('an UNNEST alias that shadows a column', () => {
+  it('reads items.item_name from the element when the alias is the unnested column\'s own name', async () => {
+    const result = await bq(`SELECT items.item_name AS name, SUM(items.quantity) AS units
+      FROM \`p.d.events_*\`, UNNEST(items) AS items WHERE event_name = 'purchase' GROUP BY 1 ORDER BY 1`);
+    const units = new Map<string, number>();
+    for (const i of rows.filter((r) => r.event_name === 'purchase').flatMap((r) => r.items)) units.set(i.item_name ?? '', (units.get(i.item_name ?? '') ?? 0) + (i.quantity ?? 0));
+    expect(result).toEqual([...units].sort(([a], [b]) => a.localeCompare(b)).map(([name, n]) => ({ name, units: n })));
+  });
+
+  it('keeps the offset and LEFT JOIN … ON when the alias shadows', async () => {
+    const row = await one(`SELECT COUNT(*) AS n, COUNTIF(event_params.key IS NULL) AS unmatched, MAX(pos) AS last
+      FROM \`p.d.events_*\` LEFT JOIN UNNEST(event_params) AS event_params WITH OFFSET AS pos ON event_params.key = 'ga_session_number'`);
+    const withKey = count((r) => r.event_params.some((p) => p.key === 'ga_session_number'));
+    expect(row.n).toBe(rows.length);
+    expect(row.unmatched).toBe(rows.length - withKey);
+    expect(row.last).toBe(Math.max(...rows.map((r) => r.event_params.findIndex((p) => p.key === 'ga_session_number'))));
+  });
+});
+
 describe('errors', () => {
   it.each([
     ['SELECT * FROM ML.PREDICT(MODEL `p.d.m`, (SELECT 1))', 'table-valued function ML.PREDICT'],
     ['SELECT NET.HOST(page) FROM t', 'NET.HOST'],
     ['SELECT mydataset.my_udf(1)', 'MYDATASET.MY_UDF'],
-    ['DECLARE x INT64 DEFAULT 1', 'DECLARE statements'],
     ['INSERT INTO t VALUES (1)', 'INSERT statements'],
-    ['SELECT 1; SELECT 2', 'multi-statement scripts'],
+    ['DECLARE x INT64; INSERT INTO t VALUES (x)', 'INSERT statements'],
+    ['DECLARE x INT64 DEFAULT 1; SET x = 2', 'scripts that do not end in a query'],
+    ['DECLARE s STRUCT<a INT64>; SELECT s', 'STRUCT<…> types'],
+    ['DECLARE a INT64; DECLARE b INT64; SET (a, b) = (1, 2); SELECT a', 'SET (a, b, …) = …'],
+    ['SET @@dataset_id = "d"; SELECT 1', 'system variables (@@dataset_id)'],
+    ["CREATE TEMP FUNCTION f(x STRING) RETURNS STRING LANGUAGE js AS 'return x'; SELECT f('a')", 'JS functions (LANGUAGE …)'],
+    ['CREATE FUNCTION d.f(x INT64) AS (x); SELECT 1', 'CREATE FUNCTION (persistent functions)'],
+    ['CREATE TEMP TABLE t AS SELECT 1; SELECT 1', 'CREATE TABLE statements'],
     ['SELECT @start_date', 'query parameters (@start_date)'],
     ['SELECT * FROM t PIVOT (SUM(x) FOR y IN (1))', 'PIVOT'],
     ['SELECT ARRAY(SELECT AS STRUCT 1 AS a)', 'SELECT AS STRUCT'],

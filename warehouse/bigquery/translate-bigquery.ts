@@ -1,6 +1,6 @@
 /**
- * Translates one BigQuery Standard SQL query, as written against the GA4 export, into DuckDB SQL over the local
- * warehouse. It works on the lexer's tokens grouped by brackets, so strings, comments and quoted names are never
+ * Translates BigQuery Standard SQL, as written against the GA4 export, into DuckDB SQL over the local warehouse:
+ * one query, or a script of DECLARE / SET / CREATE TEMP FUNCTION statements ending in a query. It works on the lexer's tokens grouped by brackets, so strings, comments and quoted names are never
  * touched, and rewrites only what differs: table names (`project.dataset.events_*` and friends, `_TABLE_SUFFIX`),
  * UNNEST in FROM/JOIN (struct fields become columns), function names and argument orders, string literals,
  * `[OFFSET(n)]`, `* EXCEPT`, CAST types. DuckDB parses the result; what has no local equivalent fails here with
@@ -9,8 +9,8 @@
 
 import { quoteIdent, sqlString } from '../duckdb-types';
 import { BigQuerySyntaxError, BigQueryUnsupportedError } from './bigquery-errors';
-import { callRewrites, type Arg, type CallContext } from './call-rewrites';
-import { buildTree, firstToken, isGroup, isOp, isTok, paren, rawText, splitArgs, word, type Group, type Node } from './bigquery-tree';
+import { callRewrites, duckType, type Arg, type CallContext } from './call-rewrites';
+import { buildTree, findWord, firstToken, isGroup, isOp, isTok, paren, rawText, splitArgs, word, type Group, type Node } from './bigquery-tree';
 import { lexBigQuery, lineColumn, TokenKind, type Token } from './lex-bigquery';
 
 /** Words that end a FROM clause (or cannot be a table alias). */
@@ -42,9 +42,38 @@ export interface TranslateOptions {
   localSchemas?: readonly string[];
 }
 
-/** Translates BigQuery SQL (one query) into DuckDB SQL for the local warehouse. */
-export function translateBigQuery(sql: string, options: TranslateOptions): string {
+/**
+ * A BigQuery script as DuckDB statements for one connection. Script variables become DuckDB variables
+ * (`SET VARIABLE`, read with `getvariable`) and temp functions become temp macros, so they live only on the
+ * connection that runs them; `teardown` removes them for a connection that is used again.
+ */
+export interface BigQueryTranslation {
+  /** Statements to run first, in script order: variables and macros. None of them returns rows. */
+  setup: string[];
+  /** The script's last statement, a query: its rows are the result. */
+  query: string;
+  /** Statements that undo `setup` (drop the macros, reset the variables); safe to run after a failure. */
+  teardown: string[];
+}
+
+/** Translates BigQuery SQL (one query, or a script ending in one) into DuckDB statements for the local warehouse. */
+export function translateBigQueryScript(sql: string, options: TranslateOptions): BigQueryTranslation {
   return new Translator(sql, options).run();
+}
+
+/**
+ * Translates BigQuery SQL into one DuckDB text: the setup statements and the query, separated by `;`. A DuckDB
+ * session that runs it returns the query's rows (what `--print-translation` shows).
+ */
+export function translateBigQuery(sql: string, options: TranslateOptions): string {
+  const { setup, query } = translateBigQueryScript(sql, options);
+  return [...setup, query].join(';\n');
+}
+
+/** A declared script variable: the DuckDB type that values assigned to it are cast to, when it has one. */
+interface Variable {
+  duckName: string;
+  type?: string;
 }
 
 class Translator {
@@ -52,6 +81,16 @@ class Translator {
   /** Names defined by WITH, lower case: a WITH name wins over a table of the same name, as in BigQuery. */
   private readonly withNames = new Set<string>();
   private readonly localSchemas: Set<string>;
+  /** Script variables by lower-case name (BigQuery's variable names are case-insensitive). */
+  private readonly variables = new Map<string, Variable>();
+  /** Temp functions by upper-case name: their calls are never rewritten as BigQuery built-ins. */
+  private readonly functions = new Set<string>();
+  /**
+   * What a bare name stands for while translating (in brackets, to fit wherever a name does, as in
+   * `INTERVAL n DAY`): a variable's `getvariable(…)`, or inside a temp function's
+   * body its typed parameters (cast to their type) and its untyped ones (themselves, hiding variables).
+   */
+  private substitutions = new Map<string, string>();
 
   constructor(
     private readonly sql: string,
@@ -60,25 +99,181 @@ class Translator {
     this.localSchemas = new Set((options.localSchemas ?? ['ground_truth']).map((s) => s.toLowerCase()));
   }
 
-  run(): string {
-    const tokens = lexBigQuery(this.sql);
-    // One statement: a trailing semicolon is fine, a second statement (BigQuery scripting) is not.
-    while (isOp(tokens.at(-1), ';')) tokens.pop();
-    const semi = tokens.find((t) => isOp(t, ';'));
-    if (semi) throw new BigQueryUnsupportedError('multi-statement scripts', `a second statement starts at ${lineColumn(this.sql, semi.pos)}; run one query at a time`);
-    const tree = buildTree(tokens, this.sql);
+  run(): BigQueryTranslation {
+    const statements = this.splitStatements(lexBigQuery(this.sql));
+    const last = statements.pop();
+    if (last === undefined) throw new BigQuerySyntaxError('the query is empty');
+    const setup: string[] = [];
+    const teardown: string[] = [];
+    let declaring = true;
+    for (const tokens of statements) {
+      const tree = buildTree(tokens, this.sql);
+      const head = word(tree[0]);
+      if (head === 'DECLARE') {
+        if (!declaring) throw new BigQuerySyntaxError(`DECLARE must come before the script's other statements (${lineColumn(this.sql, firstToken(tree[0] as Node).pos)})`);
+        setup.push(...this.declare(tree, teardown));
+        continue;
+      }
+      declaring = false;
+      if (head === 'SET') setup.push(this.set(tree));
+      else if (head === 'CREATE') setup.push(this.createFunction(tree, teardown));
+      // A query before the last only shows its own rows in BigQuery's console; it is translated, so that its
+      // errors surface, and not run: it changes nothing the last query sees.
+      else this.query(tree);
+    }
+    const tree = buildTree(last, this.sql);
+    const head = word(tree[0]);
+    if (statements.length > 0 && ['DECLARE', 'SET', 'CREATE'].includes(head)) {
+      throw new BigQueryUnsupportedError('scripts that do not end in a query', `the last statement (${lineColumn(this.sql, firstToken(tree[0] as Node).pos)}) gives the result, so it must be a SELECT or WITH query`);
+    }
+    return { setup, query: this.query(tree), teardown: teardown.reverse() };
+  }
+
+  /** Tokens split at the top-level semicolons, empty statements dropped. */
+  private splitStatements(tokens: Token[]): Token[][] {
+    const statements: Token[][] = [[]];
+    let depth = 0;
+    for (const t of tokens) {
+      if (isOp(t, '(') || isOp(t, '[')) depth++;
+      else if (isOp(t, ')') || isOp(t, ']')) depth--;
+      if (depth === 0 && isOp(t, ';')) statements.push([]);
+      else statements.at(-1)?.push(t);
+    }
+    return statements.filter((s) => s.length > 0);
+  }
+
+  /** One query statement (SELECT or WITH …, possibly in parentheses). */
+  private query(tree: Node[]): string {
     let start = tree[0];
     while (paren(start)) start = start.items[0];
     if (start === undefined) throw new BigQuerySyntaxError('the query is empty');
     if (!STATEMENT_STARTS.has(word(start))) {
       const what = isTok(start) ? start.text : '(';
       if (OTHER_STATEMENTS.has(word(start))) {
-        throw new BigQueryUnsupportedError(`${what.toUpperCase()} statements`, 'only queries (SELECT or WITH …) run locally');
+        throw new BigQueryUnsupportedError(`${what.toUpperCase()} statements`, 'scripts may DECLARE and SET variables and CREATE TEMP FUNCTIONs; other statements do not run locally');
       }
       throw new BigQuerySyntaxError(`syntax error: a query starts with SELECT or WITH, not ${JSON.stringify(what)}`);
     }
     this.collectWithNames(tree);
     return this.seq(tree).trim();
+  }
+
+  /** A BigQuery type written in the script, as a DuckDB type. */
+  private type(nodes: readonly Node[], where: string, at: Token): string {
+    return duckType(rawText(nodes).toUpperCase(), (feature, detail) => this.fail(feature, at, detail), where);
+  }
+
+  /** The DuckDB text assigning `value` (DuckDB SQL) to a variable, cast to its declared type. */
+  private assign(v: Variable, value: string): string {
+    return `SET VARIABLE ${quoteIdent(v.duckName)} = ${v.type === undefined ? value : `CAST((${value}) AS ${v.type})`}`;
+  }
+
+  /** `DECLARE a[, b] [type] [DEFAULT expr]`: one DuckDB variable per name, NULL (of the type) without a default. */
+  private declare(tree: Node[], teardown: string[]): string[] {
+    const def = findWord(tree, 'DEFAULT');
+    const head = def === -1 ? tree.slice(1) : tree.slice(1, def);
+    const names: Token[] = [];
+    let i = 0;
+    for (;;) {
+      const n = head[i];
+      if (!isTok(n) || (n.kind !== TokenKind.word && n.kind !== TokenKind.quoted)) throw new BigQuerySyntaxError(`DECLARE needs a variable name at ${lineColumn(this.sql, firstToken(n ?? (tree[0] as Node)).pos)}`);
+      names.push(n);
+      i++;
+      if (isOp(head[i], ',')) i++;
+      else break;
+    }
+    const typeNodes = head.slice(i);
+    if (typeNodes.length === 0 && def === -1) throw new BigQuerySyntaxError(`DECLARE ${names[0]?.value ?? ''} needs a type or a DEFAULT value`);
+    const type = typeNodes.length > 0 ? this.type(typeNodes, 'DECLARE', names[0] as Token) : undefined;
+    const value = def === -1 ? 'NULL' : this.expression(tree.slice(def + 1), 'DEFAULT');
+    const out: string[] = [];
+    for (const [k, name] of names.entries()) {
+      const key = name.value.toLowerCase();
+      if (this.variables.has(key)) throw new BigQuerySyntaxError(`variable ${name.value} is declared twice (${lineColumn(this.sql, name.pos)})`);
+      const v: Variable = { duckName: key, ...(type !== undefined ? { type } : {}) };
+      // The default is evaluated once, as in BigQuery: later names copy the first.
+      out.push(this.assign(v, k === 0 ? value : `getvariable(${sqlString(names[0]?.value.toLowerCase() ?? '')})`));
+      this.variables.set(key, v);
+      this.substitutions.set(key, `(getvariable(${sqlString(key)}))`);
+      teardown.push(`RESET VARIABLE ${quoteIdent(key)}`);
+    }
+    return out;
+  }
+
+  /** `SET x = expr`. */
+  private set(tree: Node[]): string {
+    const name = tree[1];
+    if (isTok(name) && name.kind === TokenKind.param) this.fail(`system variables (${name.text})`, name);
+    if (paren(name)) this.fail('SET (a, b, …) = …', firstToken(name), 'set one variable per SET statement');
+    if (!isTok(name) || !isOp(tree[2], '=')) throw new BigQuerySyntaxError(`SET needs \`name = value\` at ${lineColumn(this.sql, firstToken(tree[0] as Node).pos)}`);
+    const v = this.variables.get(name.value.toLowerCase());
+    if (v === undefined) throw new BigQuerySyntaxError(`SET of undeclared variable ${name.value} at ${lineColumn(this.sql, name.pos)}; DECLARE it first`);
+    return this.assign(v, this.expression(tree.slice(3), 'SET'));
+  }
+
+  /** A script expression (a DEFAULT or SET value). */
+  private expression(nodes: Node[], where: string): string {
+    if (nodes.length === 0) throw new BigQuerySyntaxError(`${where} needs a value`);
+    this.collectWithNames(nodes);
+    return this.seq(nodes).trim();
+  }
+
+  /**
+   * `CREATE [OR REPLACE] TEMP FUNCTION f(x ANY TYPE, y INT64) [RETURNS T] AS (expr)` → a DuckDB temp macro.
+   * Macros take untyped parameters, so a typed parameter is cast to its type where the body uses it, and the
+   * body is cast to the RETURNS type: arguments and result convert as BigQuery converts them.
+   */
+  private createFunction(tree: Node[], teardown: string[]): string {
+    let i = 1;
+    const orReplace = word(tree[i]) === 'OR' && word(tree[i + 1]) === 'REPLACE';
+    if (orReplace) i += 2;
+    const temp = ['TEMP', 'TEMPORARY'].includes(word(tree[i]));
+    if (temp) i++;
+    const kind = word(tree[i]);
+    const at = firstToken(tree[0] as Node);
+    if (kind !== 'FUNCTION') this.fail(`CREATE ${kind || '…'} statements`, at, 'scripts may CREATE TEMP FUNCTION only');
+    if (!temp) this.fail('CREATE FUNCTION (persistent functions)', at, 'write CREATE TEMP FUNCTION');
+    i++;
+    const ifNotExists = word(tree[i]) === 'IF' && word(tree[i + 1]) === 'NOT' && word(tree[i + 2]) === 'EXISTS';
+    if (ifNotExists) i += 3;
+    const name = tree[i];
+    const params = tree[i + 1];
+    if (!isTok(name) || (name.kind !== TokenKind.word && name.kind !== TokenKind.quoted) || !paren(params)) {
+      throw new BigQuerySyntaxError(`CREATE TEMP FUNCTION needs name(parameters) at ${lineColumn(this.sql, at.pos)}`);
+    }
+    i += 2;
+    const language = findWord(tree, 'LANGUAGE');
+    if (language !== -1) this.fail(`${word(tree[language + 1]) || 'non-SQL'} functions (LANGUAGE …)`, tree[language] as Token, 'only SQL functions run locally');
+    const as = findWord(tree, 'AS');
+    const body = tree[as + 1];
+    if (as === -1 || !paren(body) || as + 2 !== tree.length) throw new BigQuerySyntaxError(`CREATE TEMP FUNCTION ${name.value} needs AS (expression) at the end`);
+    const returns = word(tree[i]) === 'RETURNS' ? this.type(tree.slice(i + 1, as), 'RETURNS', tree[i] as Token) : undefined;
+
+    const inner = new Map(this.substitutions);
+    const names: string[] = [];
+    for (const param of splitArgs(params.items)) {
+      const [p, ...typeNodes] = param;
+      if (!isTok(p) || (p.kind !== TokenKind.word && p.kind !== TokenKind.quoted) || typeNodes.length === 0) {
+        throw new BigQuerySyntaxError(`function ${name.value}: a parameter is \`name type\` or \`name ANY TYPE\``);
+      }
+      const key = p.value.toLowerCase();
+      names.push(quoteIdent(key));
+      const anyType = typeNodes.length === 2 && word(typeNodes[0]) === 'ANY' && word(typeNodes[1]) === 'TYPE';
+      // In brackets, so that the value fits where a bare name does (`INTERVAL n DAY`).
+      inner.set(key, anyType ? quoteIdent(key) : `(CAST(${quoteIdent(key)} AS ${this.type(typeNodes, `parameter ${p.value}`, p)}))`);
+    }
+    const outer = this.substitutions;
+    this.substitutions = inner;
+    let sql: string;
+    try {
+      sql = this.expression(body.items, 'AS');
+    } finally {
+      this.substitutions = outer;
+    }
+    this.functions.add(name.value.toUpperCase());
+    teardown.push(`DROP MACRO IF EXISTS temp.${quoteIdent(name.value)}`);
+    const macro = `${orReplace ? 'CREATE OR REPLACE' : 'CREATE'} TEMP MACRO ${ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteIdent(name.value)}(${names.join(', ')})`;
+    return `${macro} AS (${returns === undefined ? sql : `CAST((${sql}) AS ${returns})`})`;
   }
 
   private collectWithNames(items: readonly Node[]): void {
@@ -160,6 +355,7 @@ class Translator {
     let inFrom = false;
     let expectTable = false;
     let firstInFrom = false;
+    let inSelectList = false;
     const fromAliases = new Set<string>();
     let prev: Node | undefined;
     for (let i = 0; i < items.length; ) {
@@ -186,6 +382,22 @@ class Translator {
         i++;
         continue;
       }
+
+      // A script variable or function parameter, where a bare name is a value (not a field, call or alias).
+      if (node.kind === TokenKind.word && !isOp(prev, '.') && !paren(next) && word(prev) !== 'AS') {
+        const value = this.substitutions.get(node.value.toLowerCase());
+        if (value !== undefined) {
+          // A variable that is a whole select-list item keeps its name as the column's, as in BigQuery.
+          const whole = inSelectList && (isOp(prev, ',') || ['SELECT', 'DISTINCT', 'ALL'].includes(word(prev))) && (next === undefined || isOp(next, ',') || FROM_END.has(word(next)) || word(next) === 'FROM');
+          out += node.before + value + (whole ? ` AS ${quoteIdent(node.value)}` : '');
+          prev = node;
+          i++;
+          continue;
+        }
+      }
+
+      if (w === 'SELECT') inSelectList = true;
+      else if (w === 'FROM' || FROM_END.has(w)) inSelectList = false;
 
       if (node.kind === TokenKind.word) {
         const isFrom = w === 'FROM' && word(prev) !== 'DISTINCT';
@@ -279,6 +491,9 @@ class Translator {
       seq: (nodes) => this.seq(nodes).trim(),
       fail: (feature, detail) => this.fail(feature, name, detail),
     };
+    // A temp function's call stays as written (in brackets, so that `f(x).field` parses), even when it shares a
+    // built-in's name.
+    if (this.functions.has(upper)) return `${name.before}(${name.text}${this.group(g)})`;
     const rewrite = callRewrites[upper];
     if (rewrite) return name.before + rewrite(ctx);
     return this.token(name) + this.group(g);
@@ -350,6 +565,8 @@ class Translator {
    * BigQuery's UNNEST of an array of structs yields the struct's fields as columns, and its alias names the
    * element. A lateral subquery gives both: `unnest(a) AS alias` is the element, `unnest(a, max_depth := 2)`
    * spreads the struct's fields into columns (for an array of scalars it is a second copy of the element).
+   * When the alias shadows a name in the array expression (`UNNEST(items) AS items`), DuckDB would read that name
+   * as the new alias, so the array is unnested one level further in, where the alias does not exist yet.
    */
   private unnest(items: readonly Node[], i: number, arg: string, before: string, lateral: boolean, aliases: Set<string>): { sql: string; next: number } {
     const alias = this.readAlias(items, i);
@@ -362,10 +579,20 @@ class Translator {
     }
     const name = alias.name ?? `__unnest_${++this.aliasCount}`;
     aliases.add(name.toLowerCase());
+    const lateralKw = lateral ? 'LATERAL ' : '';
+    if (alias.name !== undefined && mentions(arg, alias.name)) {
+      const inner = [`unnest(${arg}) AS __element`];
+      const columns = [`__element AS ${quoteIdent(name)}`, 'unnest([__element], max_depth := 2)'];
+      if (offset !== undefined) {
+        inner.push(`generate_subscripts(${arg}, 1) - 1 AS __offset`);
+        columns.push(`__offset AS ${quoteIdent(offset)}`);
+      }
+      return { sql: `${before}${lateralKw}(SELECT ${columns.join(', ')} FROM (SELECT ${inner.join(', ')})) AS ${quoteIdent(name)}`, next };
+    }
     const columns = alias.name ? [`unnest(${arg}) AS ${quoteIdent(name)}`] : [];
     columns.push(`unnest(${arg}, max_depth := 2)`);
     if (offset !== undefined) columns.push(`generate_subscripts(${arg}, 1) - 1 AS ${quoteIdent(offset)}`);
-    return { sql: `${before}${lateral ? 'LATERAL ' : ''}(SELECT ${columns.join(', ')}) AS ${quoteIdent(name)}`, next };
+    return { sql: `${before}${lateralKw}(SELECT ${columns.join(', ')}) AS ${quoteIdent(name)}`, next };
   }
 
   /** Maps a BigQuery table name onto the local dataset. */
@@ -412,4 +639,10 @@ class Translator {
     }
     return this.fail(`wildcard table ${prefix}*`, at, 'the local dataset holds the events_YYYYMMDD day tables only');
   }
+}
+
+/** Whether DuckDB SQL names `name` unqualified (as `name` or `"name"`, not after a dot). */
+function mentions(sql: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w."])"?${escaped}"?(?![\\w"])`, 'i').test(sql);
 }
