@@ -20,6 +20,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCollectorProcess } from '../collector/collector-process';
+import { DATA_SECRETS, loadOrCreateSecret } from '../collector/data-secret';
 import { Warehouse } from '../warehouse/warehouse';
 import type { Figure } from './figure';
 
@@ -96,7 +97,7 @@ export async function run(): Promise<Figure[]> {
     const loadgenCpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await autocannon({
-      url: `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local`,
+      url: `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=${loadOrCreateSecret(dataDir, DATA_SECRETS.apiSecret).value}`,
       method: 'POST',
       connections,
       duration: seconds,
