@@ -24,8 +24,7 @@ export class CollectorMetrics {
 
   constructor(
     private readonly queueDepth: () => number,
-    /** Bodies cut off by their deadline (BodyReader counts them). */
-    private readonly bodyTimeouts: () => number = () => 0,
+    private readonly bodies: { readonly timeouts: number; readonly reading: number } = { timeouts: 0, reading: 0 },
   ) {}
 
   /** Records how long one request waited for its transaction to commit. */
@@ -46,7 +45,8 @@ export class CollectorMetrics {
       ...metric('shoplab_collector_write_failures_total', 'counter', 'Requests whose write failed (answered 500).', this.failedWrites),
       ...metric('shoplab_collector_client_aborts_total', 'counter', 'Requests whose client closed the connection before sending all of it.', this.clientAborts),
       ...metric('shoplab_collector_header_timeouts_total', 'counter', 'Connections closed because the request headers missed their deadline.', this.headerTimeouts),
-      ...metric('shoplab_collector_body_timeouts_total', 'counter', 'Requests answered 408 because their body missed its deadline.', this.bodyTimeouts()),
+      ...metric('shoplab_collector_body_timeouts_total', 'counter', 'Requests answered 408 because their body missed its deadline.', this.bodies.timeouts),
+      ...metric('shoplab_collector_requests_reading', 'gauge', 'Requests whose bodies are still arriving (not counted against the busy cap).', this.bodies.reading),
       ...metric('shoplab_collector_queue_depth', 'gauge', 'Events waiting for their commit.', this.queueDepth()),
       '# HELP shoplab_collector_commit_seconds Time from handing a request\'s events to the warehouse to their commit.',
       '# TYPE shoplab_collector_commit_seconds histogram',

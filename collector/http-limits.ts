@@ -56,6 +56,8 @@ export class BodyReader {
   private buffered = 0;
   /** Bodies cut off by their deadline; reported by /metrics. */
   timeouts = 0;
+  /** Requests whose bodies are still arriving; reported by /metrics. */
+  reading = 0;
 
   constructor(private readonly limits: Required<HttpLimits>) {}
 
@@ -77,9 +79,11 @@ export class BodyReader {
       let size = 0;
       let tooBig = false;
       let settled = false;
+      this.reading++;
       const finish = (error: Error | null, body?: Buffer): void => {
         if (settled) return;
         settled = true;
+        this.reading--;
         clearTimeout(timer);
         this.buffered -= held;
         held = 0;

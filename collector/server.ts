@@ -89,6 +89,16 @@ export interface ServerOptions {
    * (so that `shoplab serve` and the ingest bench can be compared at other counts), else 1.
    */
   duckdbThreads?: number;
+  /**
+   * DuckDB's memory limit (`'256MB'`, `'1GiB'`). DuckDB's default, 80 % of RAM, let a sustained ingest hold
+   * about a gigabyte of cached blocks and keep it. Default: env `SHOPLAB_DUCKDB_MEMORY_LIMIT` if set, else 256MB.
+   */
+  duckdbMemoryLimit?: string;
+  /**
+   * After this many ms without a write, the warehouse checkpoints (its WAL goes into the file), so that memory
+   * held for the rows appended since the last checkpoint is given back while ingest is idle. Default 5,000.
+   */
+  idleCheckpointMs?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
 }
@@ -166,6 +176,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const warehouse = await Warehouse.open({
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
+    memoryLimit: opts.duckdbMemoryLimit ?? (process.env.SHOPLAB_DUCKDB_MEMORY_LIMIT || '256MB'),
     ...(opts.property !== undefined ? { property: opts.property } : {}),
   });
   let ingest: IngestWorker;
@@ -185,11 +196,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await warehouse.close();
     throw error;
   }
-  const metrics = new CollectorMetrics(() => warehouse.queuedRows, () => bodies.timeouts);
+  const metrics = new CollectorMetrics(() => warehouse.queuedRows, bodies);
   const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
 
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
+
+  // Idle: once writes pause, checkpoint, so that memory held for the WAL's rows is given back between loads.
+  const idleCheckpointMs = opts.idleCheckpointMs ?? 5000;
+  let idleTimer: NodeJS.Timeout | null = null;
+  let closingDown = false;
+  const checkpointWhenIdle = (): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (closingDown || warehouse.queuedRows > 0) return;
+      // A reader's open transaction makes DuckDB refuse a checkpoint; the next pause tries again.
+      warehouse.checkpoint().catch(() => undefined);
+    }, idleCheckpointMs);
+    idleTimer.unref();
+  };
 
   const streamOf = (measurementId: string | null): StreamConfig | undefined => streams.find((s) => s.measurementId === measurementId);
 
@@ -256,6 +282,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         throw new HttpError(500, 'could not store the events; see the collector log');
       }
       metrics.observeCommit((performance.now() - started) / 1000);
+      checkpointWhenIdle();
     }
     metrics.accepted += result.stored;
     metrics.duplicates += result.duplicates;
@@ -449,6 +476,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     warehouse,
     close() {
       closing ??= (async () => {
+        closingDown = true;
+        if (idleTimer) clearTimeout(idleTimer);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
