@@ -1,5 +1,6 @@
 /**
- * Collector settings that are not CLI flags: the data streams (with their api secrets) and the CORS origins.
+ * Collector settings that are not CLI flags: the data streams (with their api secrets), the CORS origins, the
+ * extra host names the server answers to (`allowedHosts`) and the future horizon (`futureHorizonHours`).
  * Read from the JSON text in env `SHOPLAB_COLLECTOR_CONFIG`, else from a JSON file (default
  * `<data>/collector.json`, if present). Secrets stay out of the command line (and so out of `ps`) and are never
  * printed: errors name the field, never its value.
