@@ -1,6 +1,7 @@
 import type { GatsbyBrowser } from 'gatsby';
 import TagManager from 'react-gtm-module';
 import { LOCAL_STREAM } from './ga4/measurement-protocol';
+import { storeApiSecret } from './ga4/store-config';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
 import { resetIdCounter } from './src/context/ids';
@@ -14,12 +15,15 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
   const gtmId = process.env.GATSBY_GTM_ID;
   if (gtmId) TagManager.initialize({ gtmId });
   if (process.env.GATSBY_LOCAL_TAG !== 'off') {
+    const measurementId = process.env.GATSBY_GA4_MEASUREMENT_ID || LOCAL_STREAM.measurementId;
     const tag = startLocalTag({
       win: window,
       doc: document,
       endpoint: process.env.GATSBY_COLLECTOR_ENDPOINT || '/mp/collect',
-      measurementId: process.env.GATSBY_GA4_MEASUREMENT_ID || LOCAL_STREAM.measurementId,
-      apiSecret: process.env.GATSBY_GA4_API_SECRET || LOCAL_STREAM.apiSecret,
+      measurementId,
+      // The collector serving the page gives its data directory's secret (ga4/store-config.ts); a build-time secret
+      // is for a store served elsewhere.
+      apiSecret: storeApiSecret(document, measurementId) || process.env.GATSBY_GA4_API_SECRET || LOCAL_STREAM.apiSecret,
       onError: (err) => console.error('[shoplab] local tag:', err),
     });
     window.shoplabTag = tag;

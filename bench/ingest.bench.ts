@@ -15,27 +15,14 @@
  * BENCH_INGEST_SECONDS (default 10) and BENCH_INGEST_CONNECTIONS (default 64) tune the run.
  */
 
-import autocannon from 'autocannon';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCollectorProcess } from '../collector/collector-process';
+import { DATA_SECRETS, loadOrCreateSecret } from '../collector/data-secret';
 import { Warehouse } from '../warehouse/warehouse';
 import type { Figure } from './figure';
-
-const EVENTS_PER_REQUEST = 25;
-
-/** A realistic 25-event body: page views, item views and an add_to_cart with items, as the local tag sends them. */
-function bodyTemplate(): string[] {
-  const events = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => {
-    const name = i % 5 === 0 ? 'page_view' : i % 5 === 4 ? 'add_to_cart' : 'view_item';
-    const items = name === 'page_view' ? undefined : [{ item_id: `SKU-${i}`, item_name: `Mug ${i}`, item_category: 'Kitchen', price: 12.5, quantity: 1 }];
-    return { name, timestamp_micros: -(i + 1), params: { session_id: 1_709_294_000, session_number: 1, engagement_time_msec: 100, page_location: `https://shop.example/p/${i}?utm_source=bench`, page_title: 'ShopLab', language: 'en-us', ...(items ? { currency: 'USD', value: 12.5, items } : {}) } };
-  });
-  // Placeholders (-1 … -25 and the client id) are cut out once, so each request costs one join.
-  const text = JSON.stringify({ client_id: '@CLIENT@', events });
-  return text.split(/"@CLIENT@"|-(\d+)(?=,"params")/);
-}
+import { bodyMaker, driveIngest } from './mp-load';
 
 /** User + system CPU time of a process in µs, or null where /proc is missing. */
 function processCpuMicros(pid: number | undefined): number | null {
@@ -79,31 +66,16 @@ export async function run(): Promise<Figure[]> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shoplab-bench-ingest-'));
   const collector = await startCollectorProcess(dataDir);
   try {
-    const parts = bodyTemplate();
-    const base = Date.now() * 1000;
-    let counter = 0;
-    const makeBody = (): string => {
-      const n = counter++;
-      let out = '';
-      parts.forEach((part, i) => {
-        if (i % 2 === 0) out += part;
-        else out += part === undefined ? `"bench.${n}"` : String(base + n * EVENTS_PER_REQUEST + Number(part));
-      });
-      return out;
-    };
+    const makeBody = bodyMaker();
     const collectorCpuBefore = processCpuMicros(collector.child.pid);
     const threadsBefore = threadCpuMicros(collector.child.pid);
     const loadgenCpuBefore = process.cpuUsage();
-    const started = performance.now();
-    const result = await autocannon({
-      url: `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local`,
-      method: 'POST',
+    const { result, seconds: elapsed, acknowledged } = await driveIngest(
+      `${collector.url}/mp/collect?measurement_id=G-SHOPLAB&api_secret=${loadOrCreateSecret(dataDir, DATA_SECRETS.apiSecret).value}`,
+      seconds,
       connections,
-      duration: seconds,
-      headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: makeBody() }) }],
-    });
-    const elapsed = (performance.now() - started) / 1000;
+      makeBody,
+    );
     const collectorCpuAfter = processCpuMicros(collector.child.pid);
     const threadsAfter = threadCpuMicros(collector.child.pid);
     const loadgenCpu = process.cpuUsage(loadgenCpuBefore);
@@ -111,7 +83,6 @@ export async function run(): Promise<Figure[]> {
     const warehouse = await Warehouse.open({ dataDir, readOnly: true });
     const [row] = await warehouse.query(`SELECT count(*) AS n FROM ${warehouse.dataset}.events`);
     await warehouse.close();
-    const acknowledged = result['2xx'] * EVENTS_PER_REQUEST;
     process.stderr.write(`bench: ingest ${result['2xx']} requests 2xx, ${result.non2xx} other, ${result.errors} errors, ${Number(row?.n)} rows in ${elapsed.toFixed(1)} s\n`);
     // Per thread, for reading where the time went (µs per acknowledged event): main, workers, DuckDB, GC helpers.
     const perThread = [...threadsAfter].map(([tid, t]) => ({ tid, name: t.name, micros: t.micros - (threadsBefore.get(tid)?.micros ?? 0) })).filter((t) => t.micros > 0);

@@ -19,7 +19,8 @@ function procBytes(pid: number, file: 'smaps_rollup' | 'status', field: 'Pss' | 
 }
 
 const pssBytes = (pid: number): number => procBytes(pid, 'smaps_rollup', 'Pss');
-const rssBytes = (pid: number): number => procBytes(pid, 'status', 'VmRSS');
+/** Resident memory of one process in bytes (0 once it has ended); reads one kernel counter, walks nothing. */
+export const rssBytes = (pid: number): number => procBytes(pid, 'status', 'VmRSS');
 
 export function treePss(root: number = process.pid): number {
   return [root, ...descendants(root)].reduce((total, pid) => total + pssBytes(pid), 0);

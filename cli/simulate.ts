@@ -151,7 +151,10 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     if (!existsSync(join(PUBLIC_DIR, 'index.html'))) {
       throw new Error('the store is not built; run `node scripts/setup.mjs` (or `npm run build`) first');
     }
-    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR });
+    // Virtual time stamps events up to the plan's end (and a session's length past it), which may lie ahead of the
+    // wall clock (--start): the collector's future horizon must reach that far.
+    const planAheadHours = Math.ceil((start + days * DAY_MS - Date.now()) / 3_600_000);
+    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR, futureHorizonHours: Math.max(0, planAheadHours) + 72 });
   }
   const warehouse = server?.warehouse;
   const journal = openJournal(

@@ -18,4 +18,11 @@ describe('collector config', () => {
     expect(() => parseCollectorConfig(JSON.stringify({ corsOrigins: ['http://a.example/path'] }), 'cfg')).toThrow(/corsOrigins\.0: an origin/);
     expect(() => parseCollectorConfig('{', 'cfg')).toThrow(/^cfg: not valid JSON/);
   });
+
+  it('reads the extra host names and the future horizon, refusing a host with a port or path and a horizon of 0', () => {
+    expect(parseCollectorConfig(JSON.stringify({ allowedHosts: ['shop.internal', '[::1]'], futureHorizonHours: 240 }), 'cfg')).toEqual({ allowedHosts: ['shop.internal', '[::1]'], futureHorizonHours: 240 });
+    expect(() => parseCollectorConfig(JSON.stringify({ allowedHosts: ['shop.internal:8000'] }), 'cfg')).toThrow(/^cfg: allowedHosts\.0: a host name or address without port/);
+    expect(() => parseCollectorConfig(JSON.stringify({ allowedHosts: ['evil.example/x'] }), 'cfg')).toThrow(/allowedHosts\.0/);
+    expect(() => parseCollectorConfig(JSON.stringify({ futureHorizonHours: 0 }), 'cfg')).toThrow(/^cfg: futureHorizonHours:/);
+  });
 });

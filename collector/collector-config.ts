@@ -1,5 +1,6 @@
 /**
- * Collector settings that are not CLI flags: the data streams (with their api secrets) and the CORS origins.
+ * Collector settings that are not CLI flags: the data streams (with their api secrets), the CORS origins, the
+ * extra host names the server answers to (`allowedHosts`) and the future horizon (`futureHorizonHours`).
  * Read from the JSON text in env `SHOPLAB_COLLECTOR_CONFIG`, else from a JSON file (default
  * `<data>/collector.json`, if present). Secrets stay out of the command line (and so out of `ps`) and are never
  * printed: errors name the field, never its value.
@@ -7,7 +8,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { StreamConfig } from './stream-config';
+import type { ServerOptions } from './server';
 
 export const CONFIG_ENV = 'SHOPLAB_COLLECTOR_CONFIG';
 export const CONFIG_FILE = 'collector.json';
@@ -25,12 +26,11 @@ const configSchema = z.strictObject({
     .min(1)
     .optional(),
   corsOrigins: z.array(z.url().refine((u) => new URL(u).origin === u, 'an origin such as http://localhost:8001 (no path)')).optional(),
+  allowedHosts: z.array(z.string().regex(/^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])$/, 'a host name or address without port, e.g. shop.internal')).optional(),
+  futureHorizonHours: z.number().positive().max(24 * 365 * 10).optional(),
 });
 
-export interface CollectorConfig {
-  streams?: StreamConfig[];
-  corsOrigins?: string[];
-}
+export type CollectorConfig = Pick<ServerOptions, 'streams' | 'corsOrigins' | 'allowedHosts' | 'futureHorizonHours'>;
 
 /** Parses config text; `source` names it in errors. Throws one line naming the first bad field. */
 export function parseCollectorConfig(text: string, source: string): CollectorConfig {
@@ -48,6 +48,8 @@ export function parseCollectorConfig(text: string, source: string): CollectorCon
   const out: CollectorConfig = {};
   if (result.data.streams) out.streams = result.data.streams.map((s) => ({ ...s }));
   if (result.data.corsOrigins) out.corsOrigins = result.data.corsOrigins;
+  if (result.data.allowedHosts) out.allowedHosts = result.data.allowedHosts;
+  if (result.data.futureHorizonHours !== undefined) out.futureHorizonHours = result.data.futureHorizonHours;
   return out;
 }
 

@@ -14,11 +14,18 @@ export class CollectorMetrics {
   rejected = 0;
   busy = 0;
   failedWrites = 0;
+  /** Clients that closed their connection before their request was read (they retry, or were gone anyway). */
+  clientAborts = 0;
+  /** Connections cut because their headers (or whole request) missed node:http's deadline. */
+  headerTimeouts = 0;
   private readonly commitCounts: number[] = COMMIT_BUCKETS.map(() => 0);
   private commitCount = 0;
   private commitSum = 0;
 
-  constructor(private readonly queueDepth: () => number) {}
+  constructor(
+    private readonly queueDepth: () => number,
+    private readonly bodies: { readonly timeouts: number; readonly reading: number } = { timeouts: 0, reading: 0 },
+  ) {}
 
   /** Records how long one request waited for its transaction to commit. */
   observeCommit(seconds: number): void {
@@ -36,6 +43,10 @@ export class CollectorMetrics {
       ...metric('shoplab_collector_events_rejected_total', 'counter', 'Events (or requests) refused and recorded in ingest.rejects.', this.rejected),
       ...metric('shoplab_collector_busy_total', 'counter', 'Requests answered 503 because the ingest queue was full.', this.busy),
       ...metric('shoplab_collector_write_failures_total', 'counter', 'Requests whose write failed (answered 500).', this.failedWrites),
+      ...metric('shoplab_collector_client_aborts_total', 'counter', 'Requests whose client closed the connection before sending all of it.', this.clientAborts),
+      ...metric('shoplab_collector_header_timeouts_total', 'counter', 'Connections closed because the request headers missed their deadline.', this.headerTimeouts),
+      ...metric('shoplab_collector_body_timeouts_total', 'counter', 'Requests answered 408 because their body missed its deadline.', this.bodies.timeouts),
+      ...metric('shoplab_collector_requests_reading', 'gauge', 'Requests whose bodies are still arriving (not counted against the busy cap).', this.bodies.reading),
       ...metric('shoplab_collector_queue_depth', 'gauge', 'Events waiting for their commit.', this.queueDepth()),
       '# HELP shoplab_collector_commit_seconds Time from handing a request\'s events to the warehouse to their commit.',
       '# TYPE shoplab_collector_commit_seconds histogram',

@@ -3,7 +3,7 @@
  * on the same data dir, every event that was acknowledged (204) is in the warehouse exactly once, and retrying the
  * requests that were in flight, or that were acknowledged, stores nothing twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const QUERY = '/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local';
+/** The default stream's secret, placed in the data directory as `shoplab serve` keeps it there. */
+const API_SECRET = 'crash-test-secret-0';
+const QUERY = `/mp/collect?measurement_id=G-SHOPLAB&api_secret=${API_SECRET}`;
 
 interface Sent {
   body: string;
@@ -43,6 +45,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 90_000)
 describe('collector crash', () => {
   it('keeps every acknowledged event exactly once across kill -9 and retries', { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'shoplab-crash-'));
+    writeFileSync(path.join(dataDir, 'api_secret'), `${API_SECRET}\n`);
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     let collector: CollectorProcess = await startCollectorProcess(dataDir);
     cleanups.push(() => (collector.child.exitCode === null && collector.child.signalCode === null ? collector.stop() : undefined));

@@ -19,7 +19,7 @@ const firstTouch = FirstTouchStore.from(data.firstTouch);
 port.on('message', (message: IngestRequest) => {
   let reply: IngestReply;
   try {
-    const judged = judgeHits(message.input, data.streams, firstTouch.touch);
+    const judged = judgeHits(message.input, data.streams, firstTouch.touch, data.futureHorizonMicros);
     const lines = new Array<string>(judged.rows.length);
     const dates = new Array<string>(judged.rows.length);
     judged.rows.forEach((row, i) => {

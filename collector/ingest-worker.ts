@@ -12,6 +12,8 @@ import type { HitsInput, StreamInfo } from './judge-hits';
 /** Given to the thread at start. */
 export interface IngestWorkerData {
   streams: StreamInfo[];
+  /** See IngestWorkerOptions.futureHorizonMicros. */
+  futureHorizonMicros?: number;
   /** The first touch of every known client (FirstTouchStore.entries), which the thread owns from then on. */
   firstTouch: [string, FirstTouch][];
 }
@@ -38,6 +40,8 @@ interface Waiting {
 
 export interface IngestWorkerOptions {
   streams: readonly StreamInfo[];
+  /** Events stamped further than this after their receipt are refused (JudgeLimits). Default: no bound. */
+  futureHorizonMicros?: number;
   /**
    * The first touches to hand to a new thread: called at start, and again if the thread dies (the state it held
    * died with it), after what it had judged has been stored or failed.
@@ -104,7 +108,11 @@ export class IngestWorker {
   }
 
   private async spawn(): Promise<Worker> {
-    const data: IngestWorkerData = { streams: [...this.opts.streams], firstTouch: await this.opts.loadFirstTouch() };
+    const data: IngestWorkerData = {
+      streams: [...this.opts.streams],
+      ...(this.opts.futureHorizonMicros !== undefined ? { futureHorizonMicros: this.opts.futureHorizonMicros } : {}),
+      firstTouch: await this.opts.loadFirstTouch(),
+    };
     const worker = new Worker(BOOT, { workerData: data });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number): void => reject(new Error(`the ingest worker exited (code ${code}) while starting`));

@@ -4,7 +4,8 @@
  * It runs in the collector's ingest worker thread (ingest-worker.ts), which owns the first-touch state it updates.
  */
 
-import { MP_LIMITS, SESSION_PARAMS, type MpEvent } from '../ga4/measurement-protocol';
+import { createHash } from 'node:crypto';
+import { SESSION_PARAMS, type MpEvent } from '../ga4/measurement-protocol';
 import type { ExportRow, RejectRow } from '../warehouse/warehouse';
 import { locationFromGeoHeader } from './geo-header';
 import { parseGtagHits } from './gtag-wire';
@@ -15,8 +16,12 @@ import type { StreamConfig } from './stream-config';
 
 /** Deeper JSON than any valid MP body (body → events → params → items → item is 6 levels). */
 const MAX_JSON_DEPTH = 16;
-/** Longest payload text kept in a reject row. */
-const MAX_REJECT_PAYLOAD = MP_LIMITS.bodyBytes;
+/**
+ * Longest payload text kept whole in a reject row. Refused traffic must not grow storage by its own size (a
+ * sender could fill the disk with 130 KB bodies that are all refused): beyond this, an excerpt and a hash of the
+ * whole are kept, enough to recognise a payload and to match it against a sender's copy.
+ */
+export const MAX_REJECT_PAYLOAD = 2048;
 
 /** A stream as the judge needs it: no secret (authentication happens before, on the HTTP side). */
 export type StreamInfo = Pick<StreamConfig, 'measurementId' | 'streamId' | 'localTag'>;
@@ -61,8 +66,12 @@ function eventIdentity(measurementId: string, clientId: string, event: MpEvent, 
   return null;
 }
 
+/** The payload as sent when short, else its first MAX_REJECT_PAYLOAD characters, its size and its SHA-256. */
 export function truncatePayload(text: string): string {
-  return text.length > MAX_REJECT_PAYLOAD ? text.slice(0, MAX_REJECT_PAYLOAD) : text;
+  if (text.length <= MAX_REJECT_PAYLOAD) return text;
+  const bytes = Buffer.byteLength(text);
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  return `${text.slice(0, MAX_REJECT_PAYLOAD)}…[truncated: ${bytes} bytes in all, sha256 ${sha256}]`;
 }
 
 /** Parses JSON text into a body, or says (as Google would) why it cannot be one. */
@@ -169,7 +178,8 @@ function judgeBody(input: HitsInput, stream: StreamInfo, body: unknown, rules: M
  * Judges the hits of one /mp/collect request (already authenticated for `input.measurementId`) or one /g/collect
  * request (each hit names its stream). `firstTouch` is the user state that mapping reads and updates.
  */
-export function judgeHits(input: HitsInput, streams: readonly StreamInfo[], firstTouch?: MpContext['firstTouch']): JudgedHits {
+export function judgeHits(input: HitsInput, streams: readonly StreamInfo[], firstTouch?: MpContext['firstTouch'], futureHorizonMicros?: number): JudgedHits {
+  const future = futureHorizonMicros !== undefined ? { maxFutureMicros: futureHorizonMicros } : {};
   const out: JudgedHits = { rows: [], ids: [], rejects: [] };
   const { endpoint, receivedAt } = input;
   if (endpoint === '/mp/collect') {
@@ -179,7 +189,7 @@ export function judgeHits(input: HitsInput, streams: readonly StreamInfo[], firs
     if (parsed.message) {
       out.rejects.push(rejectRow(endpoint, stream, stream.measurementId, receivedAt, { field_path: parsed.message.fieldPath, validation_code: parsed.message.validationCode, description: parsed.message.description, payload: truncatePayload(input.text) }));
     } else {
-      const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt, surrogateFree: !parsed.surrogates };
+      const rules: MpRules = { allowAutomaticEvents: stream.localTag === true, enforceMaxPast: stream.localTag !== true, nowMicros: receivedAt, surrogateFree: !parsed.surrogates, ...future };
       judgeBody(input, stream, parsed.body, rules, true, firstTouch, out);
     }
     return out;
@@ -192,7 +202,7 @@ export function judgeHits(input: HitsInput, streams: readonly StreamInfo[], firs
     }
     // gtag.js sends the automatic web events itself, and its hits carry no time of their own (receive time).
     // Its hits have no stable identity either (`_s` restarts per page in small clients), so none is deduplicated.
-    judgeBody(input, stream, hit.body, { allowAutomaticEvents: true, enforceMaxPast: false, nowMicros: receivedAt }, false, firstTouch, out);
+    judgeBody(input, stream, hit.body, { allowAutomaticEvents: true, enforceMaxPast: false, nowMicros: receivedAt, ...future }, false, firstTouch, out);
   }
   return out;
 }

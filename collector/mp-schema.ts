@@ -285,6 +285,11 @@ export interface MpRules {
   /** Refuse event times more than 72 hours before `nowMicros` (Google's rule). Off for replays in virtual time. */
   enforceMaxPast: boolean;
   nowMicros: number;
+  /**
+   * Refuse event times more than this many µs after `nowMicros`, on every stream (a virtual-time replay runs
+   * ahead of the clock only as far as its plan; a time years ahead is a broken clock). Default: no bound.
+   */
+  maxFutureMicros?: number;
   /** The body's text held no surrogate at all (scanJson): skip looking for lone ones in every value. */
   surrogateFree?: boolean;
 }
@@ -476,11 +481,14 @@ function checkEvent(raw: unknown, index: number, envelope: MpRequest, rules: MpR
   if (typeof name === 'string' && isReservedEventName(name) && !(rules.allowAutomaticEvents && AUTOMATIC_WEB_EVENTS.has(name))) {
     messages.unshift({ fieldPath: `events[${index}].name`, description: `the event name ${name} is reserved by GA4`, validationCode: VALIDATION_CODES.nameReserved });
   }
-  if (result.success && rules.enforceMaxPast) {
+  if (result.success) {
     const ts = result.data.timestamp_micros ?? envelope.timestamp_micros;
-    if (ts !== undefined && ts < rules.nowMicros - MAX_PAST_MICROS) {
-      const field = result.data.timestamp_micros !== undefined ? `events[${index}].timestamp_micros` : 'timestamp_micros';
+    const field = result.data.timestamp_micros !== undefined ? `events[${index}].timestamp_micros` : 'timestamp_micros';
+    if (rules.enforceMaxPast && ts !== undefined && ts < rules.nowMicros - MAX_PAST_MICROS) {
       messages.push({ fieldPath: field, description: `more than ${MP_LIMITS.maxPastHours} hours in the past`, validationCode: VALIDATION_CODES.valueOutOfBounds });
+    }
+    if (rules.maxFutureMicros !== undefined && ts !== undefined && ts > rules.nowMicros + rules.maxFutureMicros) {
+      messages.push({ fieldPath: field, description: `more than ${Math.round(rules.maxFutureMicros / 3.6e9)} hours after its receipt (the collector's future horizon)`, validationCode: VALIDATION_CODES.valueOutOfBounds });
     }
   }
   if (messages.length > 0 || !result.success) return { index, raw, event: null, messages };

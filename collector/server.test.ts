@@ -17,13 +17,22 @@ function tempDir(): string {
   return dir;
 }
 
+/** The default stream's secret, placed in each test's data directory as `shoplab serve` would keep it. */
+const API_SECRET = 'collector-test-secret';
+
+function dataDirWithSecret(): string {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'api_secret'), `${API_SECRET}\n`);
+  return dir;
+}
+
 async function start(opts: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  const server = await startServer({ dataDir: tempDir(), port: 0, log: () => {}, ...opts });
+  const server = await startServer({ dataDir: dataDirWithSecret(), port: 0, log: () => {}, ...opts });
   cleanups.push(() => server.close());
   return server;
 }
 
-const COLLECT = '/mp/collect?measurement_id=G-SHOPLAB&api_secret=shoplab-local';
+const COLLECT = `/mp/collect?measurement_id=G-SHOPLAB&api_secret=${API_SECRET}`;
 
 function body(clientId: string, events = 1): string {
   return JSON.stringify({
@@ -176,7 +185,7 @@ describe('POST /mp/collect', () => {
   });
 
   it('finishes hits in flight when closed, and their events are committed', async () => {
-    const dataDir = tempDir();
+    const dataDir = dataDirWithSecret();
     const server = await startServer({ dataDir, port: 0, log: () => {} });
     const posts = Array.from({ length: 5 }, (_, i) => fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body(`c${i}`, 5) }).then((r) => r.status));
     // Close as soon as the first hit has been answered, while the others are still being handled.

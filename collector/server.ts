@@ -12,9 +12,14 @@ import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { FirstTouchStore } from './first-touch';
 import { GEO_HEADER } from './geo-header';
+import { DATA_SECRETS, loadOrCreateSecret } from './data-secret';
+import { CLOSE, HttpError } from './http-error';
+import { BodyReader, ClientAbort, rateLimitedNotice, resolveHttpLimits, serverTimeouts, type HttpLimits } from './http-limits';
 import { IngestWorker, type JudgedText } from './ingest-worker';
 import { parseJsonBody, rejectRow, truncatePayload, type HitsInput } from './judge-hits';
 import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type ValidationCode, type ValidationMessage } from './mp-schema';
+import { createRequestGuard } from './origin-check';
+import { secretMetaTags } from './store-config';
 import { createStaticHandler, type StaticHandler } from './static-files';
 import { DEFAULT_STREAM, type StreamConfig } from './stream-config';
 
@@ -27,10 +32,27 @@ export interface ServerOptions {
   dataDir: string;
   /** Serve a built static site (e.g. Gatsby's `public/`) from this folder on the same origin. Default: none. */
   publicDir?: string;
-  /** Accepted data streams. Default `[DEFAULT_STREAM]` (`G-SHOPLAB` / `shoplab-local` / `1000000001`). */
+  /**
+   * Accepted data streams. Default `[DEFAULT_STREAM]` (`G-SHOPLAB` / `1000000001`) with the data directory's own
+   * api secret (`<dataDir>/api_secret`, created on first start).
+   */
   streams?: StreamConfig[];
   /** Origins (e.g. `http://localhost:8001`) whose pages may send hits cross-origin (CORS). Default: none. */
   corsOrigins?: string[];
+  /**
+   * Host names (or addresses) clients may use besides the bound host (and, for a loopback or wildcard bind, the
+   * loopback aliases and the machine's addresses); any other `Host` header is refused with 421 (DNS
+   * rebinding). Default: none.
+   */
+  allowedHosts?: string[];
+  /** Deadlines for slow clients and the bound on bodies still arriving (http-limits.ts). Default DEFAULT_HTTP_LIMITS. */
+  limits?: HttpLimits;
+  /**
+   * Events stamped more than this many hours after their receipt are refused (recorded in rejects), so that a
+   * wrong clock cannot create day shards years ahead. A virtual-time run stamps events up to the end of its
+   * plan; `shoplab simulate` widens the horizon of its own server to cover that. Default 72.
+   */
+  futureHorizonHours?: number;
   /** GA4 property id; the warehouse dataset is `analytics_<property>`. Default `'shoplab'`. */
   property?: string;
   /**
@@ -46,6 +68,16 @@ export interface ServerOptions {
    * (so that `shoplab serve` and the ingest bench can be compared at other counts), else 1.
    */
   duckdbThreads?: number;
+  /**
+   * DuckDB's memory limit (`'256MB'`, `'1GiB'`). DuckDB's default, 80 % of RAM, let a sustained ingest hold
+   * about a gigabyte of cached blocks and keep it. Default: env `SHOPLAB_DUCKDB_MEMORY_LIMIT` if set, else 256MB.
+   */
+  duckdbMemoryLimit?: string;
+  /**
+   * After this many ms without a write, the warehouse checkpoints (its WAL goes into the file), so that memory
+   * held for the rows appended since the last checkpoint is given back while ingest is idle. Default 5,000.
+   */
+  idleCheckpointMs?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
 }
@@ -58,7 +90,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Requests being read or waiting on the warehouse at once, whatever their size. */
+/**
+ * Requests being processed at once (body read, waiting for the worker or the warehouse), whatever their size.
+ * Requests whose bodies are still arriving do not count: they are bounded by their deadline and BodyReader.
+ */
 const MAX_PENDING_REQUESTS = 2048;
 /** Response headers that tell ShopLab's tag (and tests) what happened to a hit that Google would answer 2xx. */
 export const RESULT_HEADERS = {
@@ -67,18 +102,6 @@ export const RESULT_HEADERS = {
   duplicates: 'x-shoplab-duplicates',
   reason: 'x-shoplab-reject-reason',
 } as const;
-
-/** An answer other than success: `message` goes to the client as `{ error }`, with `details` merged in. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -95,37 +118,6 @@ function secretsEqual(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The rest of an oversized body is not worth reading: answer, then close the connection. */
-const CLOSE = { connection: 'close' } as const;
-
-/** Reads the whole body, refusing more than `limit` bytes without buffering the excess. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `body is ${declared} bytes; the Measurement Protocol allows at most ${limit}`, {}, CLOSE));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooBig = true;
-        chunks.length = 0;
-      } else if (!tooBig) {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => {
-      if (tooBig) reject(new HttpError(413, `body is ${size} bytes; the Measurement Protocol allows at most ${limit}`, {}, CLOSE));
-      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
-    });
-    req.on('error', reject);
-  });
 }
 
 /** µs since the epoch with sub-millisecond resolution, so that events received in one ms still order. */
@@ -148,15 +140,22 @@ const COLLECT_PATH_SET: ReadonlySet<string> = new Set(['/mp/collect', '/debug/mp
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8000;
-  const streams = opts.streams ?? [DEFAULT_STREAM];
+  const streams = opts.streams ?? [{ ...DEFAULT_STREAM, apiSecret: loadOrCreateSecret(opts.dataDir, DATA_SECRETS.apiSecret).value }];
   if (streams.length === 0) throw new Error('collector needs at least one stream in `streams`');
   const corsOrigins = new Set(opts.corsOrigins ?? []);
   const maxQueuedEvents = opts.maxQueuedEvents ?? 50_000;
+  const limits = resolveHttpLimits(opts.limits);
+  const futureHorizonHours = opts.futureHorizonHours ?? 72;
+  if (!(futureHorizonHours > 0)) throw new Error(`futureHorizonHours must be a positive number, got ${futureHorizonHours}`);
   const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir) : null;
+  const guard = createRequestGuard({ boundHost: host, corsOrigins, ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}) });
+  const bodies = new BodyReader(limits);
+  // The store's pages learn the api secret of the local-tag streams at run time (the build holds no secret).
+  const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir, { headInsert: secretMetaTags(streams) }) : null;
   const warehouse = await Warehouse.open({
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
+    memoryLimit: opts.duckdbMemoryLimit ?? (process.env.SHOPLAB_DUCKDB_MEMORY_LIMIT || '256MB'),
     ...(opts.property !== undefined ? { property: opts.property } : {}),
   });
   let ingest: IngestWorker;
@@ -165,6 +164,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // once every row already judged has been committed (or has failed), so that none of their touches is missed.
     ingest = await IngestWorker.start({
       streams: streams.map((s) => ({ measurementId: s.measurementId, streamId: s.streamId, ...(s.localTag !== undefined ? { localTag: s.localTag } : {}) })),
+      futureHorizonMicros: futureHorizonHours * 3600 * 1e6,
       loadFirstTouch: async () => {
         await warehouse.settled();
         return (await FirstTouchStore.load(warehouse)).entries();
@@ -175,10 +175,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await warehouse.close();
     throw error;
   }
-  const metrics = new CollectorMetrics(() => warehouse.queuedRows);
+  const metrics = new CollectorMetrics(() => warehouse.queuedRows, bodies);
+  const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
 
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
+
+  // Idle: once writes pause, checkpoint, so that memory held for the WAL's rows is given back between loads.
+  const idleCheckpointMs = opts.idleCheckpointMs ?? 5000;
+  let idleTimer: NodeJS.Timeout | null = null;
+  let closingDown = false;
+  const checkpointWhenIdle = (): void => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (closingDown || warehouse.queuedRows > 0) return;
+      // A reader's open transaction makes DuckDB refuse a checkpoint; the next pause tries again.
+      warehouse.checkpoint().catch(() => undefined);
+    }, idleCheckpointMs);
+    idleTimer.unref();
+  };
 
   const streamOf = (measurementId: string | null): StreamConfig | undefined => streams.find((s) => s.measurementId === measurementId);
 
@@ -205,7 +221,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const readText = async (req: IncomingMessage): Promise<string> => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') throw new HttpError(415, `content-encoding ${encoding} is not supported; send plain text`);
-    return (await readBody(req, MP_LIMITS.bodyBytes)).toString('utf8');
+    return (await bodies.read(req, MP_LIMITS.bodyBytes)).toString('utf8');
   };
 
   /** What the ingest worker judged of a request's hits, or what the main thread refused before sending them. */
@@ -245,6 +261,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         throw new HttpError(500, 'could not store the events; see the collector log');
       }
       metrics.observeCommit((performance.now() - started) / 1000);
+      checkpointWhenIdle();
     }
     metrics.accepted += result.stored;
     metrics.duplicates += result.duplicates;
@@ -264,11 +281,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const collect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
     if (req.method !== 'POST') throw new HttpError(405, 'use POST for /mp/collect', {}, { allow: 'POST' });
+    const receivedAt = nowMicros();
+    const text = await readText(req);
     admit();
     pendingRequests++;
     try {
-      const receivedAt = nowMicros();
-      const text = await readText(req);
       const auth = authProblem(url);
       const measurementId = url.searchParams.get('measurement_id');
       let out: JudgedText;
@@ -287,10 +304,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const debugCollect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
     if (req.method !== 'POST') throw new HttpError(405, 'use POST for /debug/mp/collect', {}, { allow: 'POST' });
+    const text = await readText(req);
     admit();
     pendingRequests++;
     try {
-      const text = await readText(req);
       // Like Google's, the debug endpoint validates the body only: it ignores api_secret and stores nothing.
       const parsed = parseJsonBody(text);
       const messages = parsed.message ? [parsed.message] : validateMpBody(parsed.body, { ...GOOGLE_RULES, nowMicros: nowMicros() }).messages;
@@ -304,11 +321,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const gtagCollect = async (req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> => {
     if (req.method !== 'POST' && req.method !== 'GET') throw new HttpError(405, 'use POST or GET for /g/collect', {}, { allow: 'GET, POST' });
+    const receivedAt = nowMicros();
+    const text = req.method === 'POST' ? await readText(req) : '';
     admit();
     pendingRequests++;
     try {
-      const receivedAt = nowMicros();
-      const text = req.method === 'POST' ? await readText(req) : '';
       await store(res, await judge(hitsInput('/g/collect', null, req, url, text, receivedAt)), cors);
     } finally {
       pendingRequests--;
@@ -333,12 +350,20 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       throw new HttpError(400, 'the request URL is malformed');
     }
-    const cors = COLLECT_PATH_SET.has(url.pathname) ? corsHeaders(req) : {};
-    if (req.method === 'OPTIONS' && COLLECT_PATH_SET.has(url.pathname)) {
+    const hostProblem = guard.hostProblem(req);
+    if (hostProblem) throw new HttpError(421, hostProblem);
+    const collectRoute = COLLECT_PATH_SET.has(url.pathname);
+    const cors = collectRoute ? corsHeaders(req) : {};
+    if (req.method === 'OPTIONS' && collectRoute) {
       if (!cors['access-control-allow-origin']) throw new HttpError(403, `origin ${req.headers.origin ?? '(none)'} may not send hits here; add it to the collector's CORS origins`);
       res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
       res.end();
       return;
+    }
+    if (collectRoute) {
+      // Refused before the body is read: a write a page may not make stores nothing, not even a reject row.
+      const originProblem = guard.originProblem(req);
+      if (originProblem) throw new HttpError(403, originProblem, {}, CLOSE);
     }
     if (url.pathname === '/mp/collect') return collect(req, res, url, cors);
     if (url.pathname === '/debug/mp/collect') return debugCollect(req, res, url, cors);
@@ -359,14 +384,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new HttpError(404, `not found: ${url.pathname} (this collector serves /mp/collect, /debug/mp/collect, /g/collect, /healthz and /metrics; start it with a publicDir to serve a site)`);
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({ ...serverTimeouts(limits) }, (req, res) => {
     const done = handle(req, res)
       .catch((error: unknown) => {
+        if (error instanceof ClientAbort) {
+          metrics.clientAborts++;
+          noteAbort();
+          res.destroy();
+          return;
+        }
         if (res.headersSent) {
           res.destroy();
           return;
         }
         if (error instanceof HttpError) {
+          // With `connection: close` (an unread body: too big, too slow), node:http ends the socket once this is sent.
           sendJson(res, error.status, { error: error.message, ...error.details }, error.headers);
         } else {
           log(`collector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -375,6 +407,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       })
       .finally(() => inFlight.delete(done));
     inFlight.add(done);
+  });
+
+  // Malformed requests and deadlines Node enforces itself (headers too slow, request too slow) end here.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      metrics.clientAborts++;
+      noteAbort();
+      socket.destroy();
+      return;
+    }
+    const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (timedOut) metrics.headerTimeouts++;
+    const status = timedOut ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    // A client that never reads the answer must not keep the socket half-open.
+    setTimeout(() => socket.destroy(), 1000).unref();
   });
 
   try {
@@ -407,6 +455,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     warehouse,
     close() {
       closing ??= (async () => {
+        closingDown = true;
+        if (idleTimer) clearTimeout(idleTimer);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -5,6 +5,7 @@
  */
 
 import { createReadStream, realpathSync, statSync, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -77,8 +78,37 @@ function statOrNull(file: string): Stats | null {
   }
 }
 
+export interface StaticOptions {
+  /**
+   * Markup put right after `<head>` of every HTML page (the run-time store config, collector/store-config.ts).
+   * Default none.
+   */
+  headInsert?: string;
+}
+
+/** `body` with `insert` right after its `<head>` tag (or unchanged if it has none). */
+function withHeadInsert(body: Buffer, insert: string): Buffer {
+  const at = body.indexOf('<head');
+  const end = at < 0 ? -1 : body.indexOf('>', at);
+  if (end < 0) return body;
+  return Buffer.concat([body.subarray(0, end + 1), Buffer.from(insert), body.subarray(end + 1)]);
+}
+
+/**
+ * Where a folder's URL without its slash is sent: built from the folder as found under the root, segment by
+ * segment, so the answer is always a path on this origin (`/a/b/`), never `//host/…` or a URL, whatever the request
+ * path held (`//evil.example/%2e%2e`, backslashes, encoded slashes).
+ */
+function folderLocation(root: string, folder: string): string {
+  const segments = path.relative(root, folder).split(path.sep).filter((s) => s !== '');
+  return `/${segments.map(encodeURIComponent).join('/')}${segments.length > 0 ? '/' : ''}`;
+}
+
 /** Creates a GET/HEAD handler for files under `publicDir`; throws at once if the folder is missing. */
-export function createStaticHandler(publicDir: string): StaticHandler {
+export function createStaticHandler(publicDir: string, opts: StaticOptions = {}): StaticHandler {
+  const headInsert = opts.headInsert ?? '';
+  // A page's ETag changes with what is put in it, so that a cached page never keeps a stale secret.
+  const insertTag = headInsert ? `-${createHash('sha256').update(headInsert).digest('hex').slice(0, 12)}` : '';
   let root: string;
   try {
     root = realpathSync(publicDir);
@@ -127,9 +157,11 @@ export function createStaticHandler(publicDir: string): StaticHandler {
   };
 
   const sendFile = async (req: IncomingMessage, res: ServerResponse, file: string, stats: Stats, status: number, cacheControl: string): Promise<void> => {
-    const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    const contentType = contentTypeFor(file);
+    const html = headInsert !== '' && contentType.startsWith('text/html');
+    const etag = `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}${html ? insertTag : ''}"`;
     const headers = {
-      'content-type': contentTypeFor(file),
+      'content-type': contentType,
       'cache-control': cacheControl,
       etag,
       'last-modified': stats.mtime.toUTCString(),
@@ -138,6 +170,13 @@ export function createStaticHandler(publicDir: string): StaticHandler {
     if (status === 200 && req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       res.end();
+      return;
+    }
+    if (html) {
+      // Pages are small; each is read whole (from memory once read) so that the config can go into its head.
+      const page = withHeadInsert((await smallBody(file, stats)) ?? (await readFile(file)), headInsert);
+      res.writeHead(status, { ...headers, 'content-length': String(page.length) });
+      res.end(req.method === 'HEAD' ? undefined : page);
       return;
     }
     if (req.method === 'HEAD') {
@@ -179,7 +218,7 @@ export function createStaticHandler(publicDir: string): StaticHandler {
       if (targetStats?.isDirectory()) {
         if (!urlPath.endsWith('/')) {
           // Relative links inside a page only resolve against a folder URL, so send browsers there (as gatsby serve).
-          res.writeHead(301, { location: `${url.pathname}/${url.search}`, 'cache-control': REVALIDATE });
+          res.writeHead(301, { location: `${folderLocation(root, target)}${url.search}`, 'cache-control': REVALIDATE });
           res.end();
           return;
         }

@@ -21,4 +21,8 @@ export interface StreamConfig {
   localTag?: boolean;
 }
 
-export const DEFAULT_STREAM: Readonly<StreamConfig> = { ...LOCAL_STREAM, localTag: true };
+/**
+ * The stream of ShopLab's own store. Its api secret is not a constant: each data directory has its own
+ * (`<data>/api_secret`, data-secret.ts), and the served store's pages carry it (store-config.ts).
+ */
+export const DEFAULT_STREAM: Readonly<Omit<StreamConfig, 'apiSecret'>> = { measurementId: LOCAL_STREAM.measurementId, streamId: LOCAL_STREAM.streamId, localTag: true };

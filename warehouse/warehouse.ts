@@ -171,7 +171,16 @@ export interface WarehouseOptions {
    * hold, so a bigger value saves those reads at the cost of memory (warehouse/README.md). Default 250,000.
    */
   recentIds?: number;
+  /**
+   * DuckDB's memory limit for this process's instance, as DuckDB spells sizes (`'256MB'`, `'1GiB'`). DuckDB's
+   * own default is 80 % of the machine's RAM, which a long ingest fills with cached blocks and never gives back;
+   * beyond the limit DuckDB evicts to its temp folder. Default: DuckDB's.
+   */
+  memoryLimit?: string;
 }
+
+/** A DuckDB size setting: digits, an optional fraction, a unit. */
+const DUCKDB_SIZE = /^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$/i;
 
 /** Thrown by `Warehouse.open` when another process holds the DuckDB file lock. */
 export class WarehouseInUseError extends Error {
@@ -305,6 +314,9 @@ export class Warehouse {
     if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
       throw new Error(`warehouse threads must be a positive integer, got ${opts.threads}`);
     }
+    if (opts.memoryLimit !== undefined && !DUCKDB_SIZE.test(opts.memoryLimit)) {
+      throw new Error(`warehouse memoryLimit must be a size such as 256MB or 1GiB, got ${JSON.stringify(opts.memoryLimit)}`);
+    }
     const readOnly = opts.readOnly ?? false;
     const dataset = `analytics_${property}`;
     const dir = path.resolve(opts.dataDir);
@@ -334,10 +346,16 @@ export class Warehouse {
     }
 
     try {
-      if (opts.threads !== undefined) {
+      if (opts.threads !== undefined || opts.memoryLimit !== undefined) {
         const setup = await instance.connect();
         try {
-          await setup.run(`SET threads = ${opts.threads}`);
+          if (opts.threads !== undefined) await setup.run(`SET threads = ${opts.threads}`);
+          if (opts.memoryLimit !== undefined) {
+            await setup.run(`SET memory_limit = '${opts.memoryLimit}'`);
+            // Freed memory goes back to the system once a task's peak passes this, rather than at 128 MB.
+            await setup.run(`SET allocator_flush_threshold = '32MB'`);
+            await setup.run('SET allocator_background_threads = true');
+          }
         } finally {
           setup.closeSync();
         }
@@ -570,6 +588,26 @@ export class Warehouse {
       if (!id.endsWith(`|${runId}`)) continue;
       if (targets.some((t) => t.clientId === client && Number(micros) >= t.sinceMicros)) this.storedIds.delete(id);
     }
+  }
+
+  /**
+   * Writes what the WAL holds into the file, which lets DuckDB drop the in-memory state of the rows appended
+   * since the last checkpoint. For an idle writer (the collector calls it after a pause in ingest): it runs as
+   * the writer's turn, after the queued writes, and writes that arrive meanwhile wait for it.
+   */
+  async checkpoint(): Promise<void> {
+    this.assertWritable();
+    const writer = this.writer;
+    if (!writer) return;
+    while (this.draining) await this.draining;
+    this.draining = writer
+      .run('CHECKPOINT')
+      .then(() => undefined)
+      .finally(() => {
+        this.draining = null;
+        if (this.pending.length > 0) this.startDraining();
+      });
+    await this.draining;
   }
 
   /** Waits for queued writes and running queries, then closes the file. Safe to call more than once. */

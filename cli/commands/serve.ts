@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
+import { DATA_SECRETS, loadOrCreateSecret } from '../../collector/data-secret';
 import { startServer } from '../../collector/server';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
@@ -19,6 +20,12 @@ export function registerServe(program: Command): void {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
       const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config });
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
+      if (!config.streams) {
+        // The default stream's secret belongs to the data directory (the server created it if missing); other MP
+        // senders need it, the store served here gets it in its pages.
+        const secret = loadOrCreateSecret(o.data, DATA_SECRETS.apiSecret);
+        console.log(`shoplab: api_secret for G-SHOPLAB: ${secret.value} (kept in ${secret.file})`);
+      }
       const stop = (): void => {
         void server.close().then(() => process.exit(0));
       };
