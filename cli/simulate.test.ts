@@ -60,6 +60,19 @@ async function rows(data: string): Promise<EventRow[]> {
   }
 }
 
+async function truthCounts(data: string): Promise<{ users: number; sessions: number; indexes: number }> {
+  const db = await DuckDBInstance.create(join(data, 'shoplab.duckdb'), { access_mode: 'READ_ONLY' });
+  const con = await db.connect();
+  try {
+    const reader = await con.runAndReadAll(`SELECT (SELECT count(*) FROM ground_truth.sim_users)::INTEGER AS users, (SELECT count(*) FROM ground_truth.sim_sessions)::INTEGER AS sessions,
+      (SELECT count(DISTINCT session_index) FROM ground_truth.sim_sessions)::INTEGER AS indexes`);
+    return reader.getRowObjectsJson()[0] as unknown as { users: number; sessions: number; indexes: number };
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
 describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeout: 180_000 }, () => {
   describe.each(DRIVER_NAMES)('with the %s driver', (driver) => {
     const base = (data: string): SimulateCommandOptions => ({
@@ -215,6 +228,8 @@ describe.skipIf(!existsSync(join(PUBLIC_DIR, 'index.html')))('simulate', { timeo
       const indexes = readFileSync(journal, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { index: number }).index);
       expect(new Set(indexes).size).toBe(indexes.length);
       expect(await rows(data)).toEqual(await referenceRows());
+      // The ground truth too: one row per user and per planned session, however the run was interrupted.
+      expect(await truthCounts(data)).toEqual({ users: 3, sessions: out.planned, indexes: out.planned });
     });
 
     it('stops cleanly on Ctrl-C with a summary and exit code 130, and --resume completes the run', async () => {
