@@ -60,6 +60,19 @@ async function rows(data: string): Promise<EventRow[]> {
   }
 }
 
+async function truthCounts(data: string): Promise<{ users: number; sessions: number; indexes: number }> {
+  const db = await DuckDBInstance.create(join(data, 'shoplab.duckdb'), { access_mode: 'READ_ONLY' });
+  const con = await db.connect();
+  try {
+    const reader = await con.runAndReadAll(`SELECT (SELECT count(*) FROM ground_truth.sim_users)::INTEGER AS users, (SELECT count(*) FROM ground_truth.sim_sessions)::INTEGER AS sessions,
+      (SELECT count(DISTINCT session_index) FROM ground_truth.sim_sessions)::INTEGER AS indexes`);
+    return reader.getRowObjectsJson()[0] as unknown as { users: number; sessions: number; indexes: number };
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
 describe('simulate', { timeout: 180_000 }, () => {
   // These tests drive the built store; without it they fail (not skip), so a green run means they ran.
   beforeAll(() => {
@@ -219,6 +232,8 @@ describe('simulate', { timeout: 180_000 }, () => {
       const indexes = readFileSync(journal, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { index: number }).index);
       expect(new Set(indexes).size).toBe(indexes.length);
       expect(await rows(data)).toEqual(await referenceRows());
+      // The ground truth too: one row per user and per planned session, however the run was interrupted.
+      expect(await truthCounts(data)).toEqual({ users: 3, sessions: out.planned, indexes: out.planned });
     });
 
     it('stops cleanly on Ctrl-C with a summary and exit code 130, and --resume completes the run', async () => {

@@ -1,7 +1,8 @@
 /**
  * The collector: a local stand-in for GA4's collection endpoints that stores every accepted event in the warehouse
  * and records every refused one, and (optionally) serves the built store from the same origin. Routes: POST
- * /mp/collect, POST /debug/mp/collect, GET|POST /g/collect, GET /healthz, GET /metrics, static files.
+ * /mp/collect, POST /debug/mp/collect, GET|POST /g/collect, GET /healthz, static files; behind the token (private-api.ts):
+ * GET /metrics, /api/truth/*, /api/query and the routes of later stages.
  */
 
 import { timingSafeEqual } from 'node:crypto';
@@ -20,6 +21,7 @@ import { parseJsonBody, rejectRow, truncatePayload, type HitsInput } from './jud
 import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type ValidationCode, type ValidationMessage } from './mp-schema';
 import { createRequestGuard } from './origin-check';
 import { secretMetaTags } from './store-config';
+import { createPrivateApi, loadOrCreateToken, type CommitListener, type Route } from './private-api';
 import { createStaticHandler, type StaticHandler } from './static-files';
 import { DEFAULT_STREAM, type StreamConfig } from './stream-config';
 
@@ -80,12 +82,22 @@ export interface ServerOptions {
   idleCheckpointMs?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
+  /** The private API's bearer token (collector/private-api.ts). Default: `<dataDir>/token`, created when missing. */
+  token?: string;
+  /** Routes behind the token (`Authorization: Bearer <token>` or the session cookie), beside the built-in ones. */
+  privateRoutes?: readonly Route[];
+  /** Public routes that belong to the store's face (e.g. `GET /api/offers`). Default none. */
+  storeRoutes?: readonly Route[];
+  /** Called after each commit with the JSON lines of the export rows committed (never awaited by ingest). */
+  onCommit?: readonly CommitListener[];
 }
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
   warehouse: Warehouse;
+  /** The private API's token, for cli/ and tests. */
+  token: string;
   /** Stops accepting requests, waits for in-flight ones (their events are committed), closes the warehouse. */
   close(): Promise<void>;
 }
@@ -152,6 +164,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const bodies = new BodyReader(limits);
   // The store's pages learn the api secret of the local-tag streams at run time (the build holds no secret).
   const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir, { headInsert: secretMetaTags(streams) }) : null;
+  const token = opts.token ?? loadOrCreateToken(opts.dataDir).value;
   const warehouse = await Warehouse.open({
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
@@ -177,6 +190,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const metrics = new CollectorMetrics(() => warehouse.queuedRows, bodies);
   const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
+  const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.storeRoutes ? { storeRoutes: opts.storeRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
 
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
@@ -370,16 +384,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.pathname === '/g/collect') return gtagCollect(req, res, url, cors);
     if (url.pathname === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /healthz', {}, { allow: 'GET, HEAD' });
-      sendJson(res, 200, { ok: true });
+      // `service` tells a runner that this is ShopLab's server, whose private API takes the ground truth.
+      sendJson(res, 200, { ok: true, service: 'ShopLab' });
       return;
     }
     if (url.pathname === '/metrics') {
+      if (!api.authorized(req)) return api.refuse(res);
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /metrics', {}, { allow: 'GET, HEAD' });
       const text = metrics.render();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : text);
       return;
     }
+    if (await api.handle(req, res, url)) return;
     if (serveStatic) return serveStatic(req, res, url);
     throw new HttpError(404, `not found: ${url.pathname} (this collector serves /mp/collect, /debug/mp/collect, /g/collect, /healthz and /metrics; start it with a publicDir to serve a site)`);
   };
@@ -449,14 +466,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const urlHost = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  const url = `http://${urlHost}:${address.port}`;
+  api.listening(url);
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     warehouse,
+    token,
     close() {
       closing ??= (async () => {
         closingDown = true;
         if (idleTimer) clearTimeout(idleTimer);
+        api.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

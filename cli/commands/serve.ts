@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
-import { DATA_SECRETS, loadOrCreateSecret } from '../../collector/data-secret';
+import { checkSecret, DATA_SECRETS, loadOrCreateSecret } from '../../collector/data-secret';
+import { loadOrCreateToken } from '../../collector/private-api';
 import { startServer } from '../../collector/server';
+import { TOKEN_ENV } from '../api-client';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
 
@@ -16,9 +18,12 @@ export function registerServe(program: Command): void {
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string }) => {
+    .option('--token <token>', `bearer token of the private API (ground truth, queries, /metrics); default env ${TOKEN_ENV}, else <data>/token (created, mode 0600)`)
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string; token?: string }) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config });
+      const env = process.env[TOKEN_ENV];
+      const token = o.token !== undefined ? checkSecret(o.token, '--token') : env ? checkSecret(env, TOKEN_ENV) : loadOrCreateToken(o.data).value;
+      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token });
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       if (!config.streams) {
         // The default stream's secret belongs to the data directory (the server created it if missing); other MP
@@ -26,6 +31,7 @@ export function registerServe(program: Command): void {
         const secret = loadOrCreateSecret(o.data, DATA_SECRETS.apiSecret);
         console.log(`shoplab: api_secret for G-SHOPLAB: ${secret.value} (kept in ${secret.file})`);
       }
+      console.log(`shoplab: private API token ${server.token} (send \`Authorization: Bearer <token>\`; \`shoplab sql --data ${o.data}\` uses it)`);
       const stop = (): void => {
         void server.close().then(() => process.exit(0));
       };
