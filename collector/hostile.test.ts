@@ -160,7 +160,7 @@ const CASES: Case[] = [
   { name: 'GET on /mp/collect', send: () => http('GET', MP), status: 405, events: 0, rejects: 0 },
   { name: 'PUT on /mp/collect', send: () => http('PUT', MP, {}, valid('put.1')), status: 405, events: 0, rejects: 0 },
   { name: 'DELETE on /healthz', send: () => http('DELETE', '/healthz'), status: 405, events: 0, rejects: 0 },
-  { name: 'POST on /metrics', send: () => http('POST', '/metrics', {}, 'x'), status: 405, events: 0, rejects: 0 },
+  { name: 'POST on /metrics without the token (private)', send: () => http('POST', '/metrics', {}, 'x'), status: 401, events: 0, rejects: 0 },
   { name: 'TRACE on a static path', send: () => http('TRACE', '/'), status: 405, events: 0, rejects: 0 },
   { name: 'a body that stalls past its deadline', send: () => `${http('POST', MP, { 'content-length': '500' }).toString('latin1')}{"client_id":"slow`, status: 408, events: 0, rejects: 0 },
   // Request smuggling and malformed HTTP: node:http's parser refuses them.

@@ -62,7 +62,7 @@ function errorOf(text: string): string {
 }
 
 async function metric(server: RunningServer, name: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
   const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
   if (!match?.[1]) throw new Error(`no metric ${name}`);
   return Number(match[1]);
