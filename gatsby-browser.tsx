@@ -5,6 +5,7 @@ import { storeApiSecret } from './ga4/store-config';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
 import { resetIdCounter } from './src/context/ids';
+import { restoreScroll, startScrollPositions } from './src/context/scroll-positions';
 import { announceSignedInUser, reloadStore, resetStore, StoreProvider } from './src/context/store-context';
 import './src/styles/global.css';
 
@@ -32,6 +33,7 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
     window.addEventListener('shoplab:reset', () => tag.reset());
   }
   announceSignedInUser();
+  startScrollPositions();
   // docs/dom-contract.md "Hooks for tools": lets a runner reuse this page for a fresh shopper.
   window.addEventListener('shoplab:reset', () => resetStore());
   // ...and, once the runner has put the next shopper's cookies and storage in place, read them as a page load would.
@@ -42,6 +44,12 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
 };
 
 export const wrapRootElement: GatsbyBrowser['wrapRootElement'] = ({ element }) => <StoreProvider>{element}</StoreProvider>;
+
+// The store restores scroll positions itself (src/context/scroll-positions.ts); false keeps Gatsby's away.
+export const shouldUpdateScroll: GatsbyBrowser['shouldUpdateScroll'] = ({ routerProps }) => {
+  restoreScroll((routerProps.location as { key?: string }).key);
+  return false;
+};
 
 export const onPreRouteUpdate: GatsbyBrowser['onPreRouteUpdate'] = () => {
   beginRoute();

@@ -3,7 +3,7 @@
  * REFERENCE-GA4 §4): `shoplab simulate` with populations/default.json over a week, with enough users for at
  * least N sessions (SHOPLAB_CALIBRATION_SESSIONS, default 2000; returning users included), through the built
  * store with its collector and DuckDB; then reads every figure back from the warehouse (GA4 export rows) and
- * the ground truth tables, and prints each beside its benchmark range.
+ * the ground truth tables, and prints each beside its benchmark range (the bands of cli/calibration.ts).
  *
  * Also prints the engine's own cost: main-thread page time of virtual-pace sessions of about twenty actions.
  */
@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
+import { BENCHMARKS, calibrationFigures } from '../cli/calibration';
 import { simulateCommand } from '../cli/simulate';
 import { startServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
@@ -29,26 +30,6 @@ import type { Figure } from './figure';
 
 const PUBLIC_DIR = resolve(import.meta.dirname, '..', 'public');
 const RUN_ID = 'calibration';
-
-export interface Benchmark {
-  name: string;
-  unit: string;
-  low: number;
-  high: number;
-  source: string;
-}
-
-/** The public ranges the default population is calibrated to (REFERENCE-GA4 §4); vendors differ, so ranges. */
-export const BENCHMARKS: Benchmark[] = [
-  { name: 'session_conversion_rate', unit: '%', low: 1.2, high: 3.0, source: 'Littledata 1.4 %, Contentsquare/Invesp 2.3-2.6 %' },
-  { name: 'cart_abandonment_rate', unit: '%', low: 60, high: 80, source: 'Baymard ~70 %' },
-  { name: 'add_to_cart_rate', unit: '%', low: 3, high: 12, source: 'Littledata ~5 % of sessions' },
-  { name: 'bounce_rate', unit: '%', low: 37, high: 57, source: 'cross-industry ~47 %' },
-  { name: 'median_engaged_session_duration', unit: 's', low: 75, high: 210, source: 'ecommerce quartiles 75 / 127 / 210 s' },
-  { name: 'device_mobile', unit: '%', low: 52, high: 68, source: 'Contentsquare 2021 ~60 %' },
-  { name: 'device_desktop', unit: '%', low: 27, high: 43, source: 'Contentsquare 2021 ~35 %' },
-  { name: 'device_tablet', unit: '%', low: 1, high: 7, source: 'Contentsquare 2021 ~3 %' },
-];
 
 export interface PlannedVisit {
   index: number;
@@ -93,52 +74,6 @@ export async function runVisit(browser: Browser, url: string, v: PlannedVisit, e
   }
 }
 
-/** Per-session facts read from the GA4 export rows of the run. */
-export const SESSION_FIGURES_SQL = (dataset: string): string => `
-  WITH ev AS (
-    SELECT user_pseudo_id, event_name, event_timestamp, device.category AS device,
-           list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value AS sid,
-           list_filter(event_params, p -> p.key = 'session_engaged')[1].value.string_value AS engaged
-    FROM ${dataset}.events
-    WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?
-  ), s AS (
-    SELECT user_pseudo_id, sid,
-           bool_or(event_name = 'purchase') AS purchased,
-           bool_or(event_name = 'add_to_cart') AS carted,
-           coalesce(bool_or(engaged = '1'), false) AS engaged,
-           (max(event_timestamp) - min(event_timestamp)) / 1e6 AS seconds,
-           arg_min(device, event_timestamp) AS device
-    FROM ev GROUP BY ALL
-  )
-  SELECT count(*) AS sessions,
-         count(*) FILTER (WHERE purchased) AS purchases,
-         count(*) FILTER (WHERE carted) AS carted,
-         count(*) FILTER (WHERE carted AND purchased) AS carted_purchased,
-         count(*) FILTER (WHERE NOT engaged) AS bounced,
-         median(seconds) FILTER (WHERE engaged) AS median_engaged_seconds,
-         count(*) FILTER (WHERE device = 'mobile') AS mobile,
-         count(*) FILTER (WHERE device = 'desktop') AS desktop,
-         count(*) FILTER (WHERE device = 'tablet') AS tablet
-  FROM s`;
-
-export async function calibrationFigures(wh: Warehouse): Promise<Record<string, number>> {
-  const [r] = await wh.query(SESSION_FIGURES_SQL(wh.dataset), [RUN_ID]);
-  if (!r) throw new Error('no sessions in the warehouse');
-  const n = Number(r.sessions);
-  const pct = (k: string, of = n): number => (of > 0 ? (100 * Number(r[k])) / of : NaN);
-  return {
-    sessions: n,
-    session_conversion_rate: pct('purchases'),
-    cart_abandonment_rate: Number(r.carted) > 0 ? 100 - pct('carted_purchased', Number(r.carted)) : NaN,
-    add_to_cart_rate: pct('carted'),
-    bounce_rate: pct('bounced'),
-    median_engaged_session_duration: Number(r.median_engaged_seconds),
-    device_mobile: pct('mobile'),
-    device_desktop: pct('desktop'),
-    device_tablet: pct('tablet'),
-  };
-}
-
 export async function run(): Promise<Figure[]> {
   const n = Number(process.env.SHOPLAB_CALIBRATION_SESSIONS ?? 2000);
   const concurrency = Number(process.env.SHOPLAB_CALIBRATION_CONCURRENCY ?? 4);
@@ -157,7 +92,7 @@ export async function run(): Promise<Figure[]> {
     const outcome = await simulateCommand({ ...base, users, quiet: !process.stderr.isTTY });
     const warehouse = await Warehouse.open({ dataDir, readOnly: true });
     try {
-      const figures = await calibrationFigures(warehouse);
+      const figures = await calibrationFigures(warehouse, RUN_ID);
       // Ground truth joins the events on client id + ga_session_id: every stored session must find its events.
       const [joined] = await warehouse.query(
         `SELECT count(*) AS n FROM ground_truth.sim_sessions g

@@ -115,7 +115,9 @@ test('under the runner, a virtual session reloaded mid-way stamps the new page w
       .catch(() => undefined);
     const r = await report;
     expect(r.error).toBeUndefined();
-    expect(r.pageLoads).toBe(1);
+    // At least the forced one: Back across a full load is a full load too, and whether this seed's shopper goes
+    // Back across it depends on the behaviours (it has since looking around follows related items).
+    expect(r.pageLoads).toBeGreaterThanOrEqual(1);
     expect(await duplicates()).toBe(before);
     const rows = await server.warehouse.query(
       `SELECT event_name AS name, event_timestamp AS t FROM ${server.warehouse.dataset}.events WHERE user_pseudo_id = ? ORDER BY t`,

@@ -1,17 +1,56 @@
 import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
 import { eventNames, mark, navigate, open, pushed, pushedOnce } from './store-page';
 
+/** The item_list_id of every view_item_list pushed after `since`. */
+async function listsPushed(page: Page, since = 0): Promise<unknown[]> {
+  return page.evaluate((s) => (window.dataLayer ?? []).slice(s).flatMap((p) => {
+    const push = p as { event?: string; ecommerce?: { item_list_id?: unknown } };
+    return push.event === 'view_item_list' ? [push.ecommerce?.item_list_id] : [];
+  }), since);
+}
+
+/** Scrolls the page and waits until the page has seen the scroll event that follows. */
+async function scrolled(page: Page, act: () => Promise<unknown>): Promise<void> {
+  const seen = page.evaluate(() => new Promise<void>((resolve) => window.addEventListener('scroll', () => setTimeout(resolve, 0), { once: true })));
+  await act();
+  await seen;
+}
+
 test.describe('browsing', () => {
-  test('the home page pushes one view_item_list per list and one view_promotion per promotion', async ({ page, server }) => {
+  test('the home page pushes view_promotion per promotion in view, and view_item_list once per list as it scrolls into view', async ({ page, server }) => {
     await open(page, server.url + '/');
+    const promos = await pushed(page, 'view_promotion', 0, 3);
+    expect(promos.map((p) => p.push.ecommerce?.creative_slot)).toEqual(['home_slot_1', 'home_slot_2', 'home_slot_3']);
+    // The bottom list is below the fold: no impression until the shopper scrolls to it.
+    expect(await listsPushed(page)).not.toContain('home_bestsellers');
+    for (const name of ['Featured', 'New arrivals', 'Bestsellers']) {
+      await scrolled(page, () => page.getByRole('list', { name }).evaluate((el) => el.scrollIntoView({ block: 'center' })));
+    }
     const lists = await pushed(page, 'view_item_list', 0, 3);
     expect(lists.map((l) => l.push.ecommerce?.item_list_id)).toEqual(['home_featured', 'home_new', 'home_bestsellers']);
     for (const l of lists) expect(l.push.ecommerce?.items?.map((it) => it.index)).toEqual(l.push.ecommerce?.items?.map((_, i) => i));
-    const promos = await pushed(page, 'view_promotion', 0, 3);
-    expect(promos.map((p) => p.push.ecommerce?.creative_slot)).toEqual(['home_slot_1', 'home_slot_2', 'home_slot_3']);
+    // Scrolling over them again is no new impression.
+    await scrolled(page, () => page.evaluate(() => window.scrollTo(0, 0)));
+    await scrolled(page, () => page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight)));
     const names = await eventNames(page);
     expect(names.filter((n) => n === 'view_item_list')).toHaveLength(3);
     expect(names.filter((n) => n === 'view_promotion')).toHaveLength(3);
+  });
+
+  test('going back to a list already seen pushes no second view_item_list for it; its related list is pushed when scrolled to', async ({ page, server }) => {
+    await open(page, server.url + '/');
+    await navigate(page, () => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Kitchen & Cooking' }).click(), '/category/kitchen-cooking/');
+    expect(await listsPushed(page)).toContain('category_kitchen-cooking');
+    const list = page.getByRole('list', { name: 'Kitchen & Cooking' });
+    await navigate(page, () => list.getByRole('listitem').first().getByRole('link').click(), /^\/product\//);
+    const since = await mark(page);
+    expect(await listsPushed(page, since)).toEqual([]);
+    await scrolled(page, () => page.getByRole('list', { name: 'You may also like' }).evaluate((el) => el.scrollIntoView({ block: 'center' })));
+    expect((await pushedOnce(page, 'view_item_list', since)).ecommerce?.item_list_id).toBe('related_products');
+    const back = await mark(page);
+    await navigate(page, () => page.goBack().then(() => undefined), '/category/kitchen-cooking/');
+    expect(await eventNames(page, back)).not.toContain('view_item_list');
   });
 
   test('following a promotion pushes select_promotion with its one item, then view_item for it', async ({ page, server }) => {
@@ -31,12 +70,14 @@ test.describe('browsing', () => {
     const list = page.getByRole('list', { name: 'Bestsellers' });
     const third = list.getByRole('listitem').nth(2);
     const itemId = await third.getAttribute('data-item-id');
+    await scrolled(page, () => list.evaluate((el) => el.scrollIntoView({ block: 'center' })));
     const since = await mark(page);
     await navigate(page, () => third.getByRole('link').click(), /^\/product\//);
     const select = await pushedOnce(page, 'select_item', since);
     expect(select.ecommerce).toMatchObject({ item_list_id: 'home_bestsellers', item_list_name: 'Bestsellers' });
     expect(select.ecommerce?.items?.[0]).toMatchObject({ item_id: itemId, index: 2, item_list_id: 'home_bestsellers' });
-    expect(await eventNames(page, since)).toEqual(['select_item', 'view_item', 'view_item_list']);
+    // The related list at the foot of the product page is not in view yet.
+    expect(await eventNames(page, since)).toEqual(['select_item', 'view_item']);
   });
 
   test('a category page pages, sorts and filters, pushing view_item_list with absolute indexes for each view', async ({ page, server }) => {

@@ -4,8 +4,9 @@
  * plain JSON memory so that a session survives a full page load: the engine persists memory and the RNG after
  * every step and calls `decide` again on the next page.
  *
- * Behaviours: search for an item of need, look around with no direct need, compare two items, hesitate, go back
- * when not convinced, leave when no need is met, abandon the cart, buy. Each decision returns one step — a
+ * Behaviours: search for an item of need, look around with no direct need, research the candidates for a need
+ * and go back to the best of them, hesitate, go back when not convinced, leave when no need is met, abandon the
+ * cart, buy. Each decision returns one step — a
  * shopping verb with the dwell time to spend before it — or the end of the session.
  */
 import type { PageEnv } from './dom/env';
@@ -56,8 +57,10 @@ export interface Memory {
   triedCategories: string[];
   viewsLeft: number;
   viewed: string[];
-  compareWith?: Seen;
-  compared?: boolean;
+  /** With a need (intent 'buy'): how many items the shopper wants to have looked at before choosing one. */
+  research: number;
+  /** The most appealing item looked at so far in a researched need. */
+  best?: Seen;
   hesitated?: boolean;
   /** Set while hesitating: whether the shopper is still convinced when they decide again. */
   afterHesitation?: boolean;
@@ -105,10 +108,13 @@ const FAKE_LAST = ['Kim', 'Rivera', 'Lee', 'Chen', 'Patel', 'Novak', 'Okafor', '
 const FAKE_CITIES = ['Springfield', 'Riverton', 'Lakeside', 'Fairview', 'Georgetown'];
 
 export function initialMemory(persona: Persona, intent: Intent, rng: Rng): Memory {
+  const t = persona.traits;
   const dev = DEVICE_EFFECTS[persona.demographics.device];
-  const base = intent === 'buy' ? 3 : 3.2;
-  const views = Math.max(1, Math.round(rng.logNormal(base * persona.traits.patience * dev.views, 0.45)));
-  return { phase: 'land', triedCategories: [], viewsLeft: Math.min(views, 15), viewed: [] };
+  // Someone with a need researches before choosing: the more price-conscious and the less impulsive, the more
+  // candidates they look at. Someone only looking around opens the few items that catch their eye.
+  const base = intent === 'buy' ? 4 * (0.6 + t.priceSensitivity) * (1.2 - t.impulsiveness) : 1.9;
+  const views = Math.min(15, Math.max(1, Math.round(rng.logNormal(base * t.patience * dev.views, 0.45))));
+  return { phase: 'land', triedCategories: [], viewsLeft: views, viewed: [], research: intent === 'buy' ? views : 0 };
 }
 
 const end = (outcome: Outcome, reason: string, transactionId?: string): End => (transactionId ? { end: outcome, reason, transactionId } : { end: outcome, reason });
@@ -225,6 +231,8 @@ export function decide(ctx: PolicyContext): Step | End {
         const inNeed = mem.need ? items.filter((i) => i.category === mem.need) : [];
         item = chooseItem(persona, rng, inNeed.length ? inNeed : items);
       }
+      // The list has no more candidates: choose among those seen.
+      if (!item && mem.research > 0 && mem.best && isList(page)) return reopenBest(ctx);
       if (!item || !isList(page)) return leaveOrCart(ctx, 'no need met');
       const chosen = item;
       mem.viewed.push(chosen.itemId);
@@ -249,17 +257,16 @@ export function decide(ctx: PolicyContext): Step | End {
         }
         return addStep(ctx, p);
       }
-      let want = intent === 'buy' ? 0.15 + 0.75 * seen.appeal : t.impulsiveness * 0.11 * seen.appeal ** 2;
-      if (mem.compareWith) {
-        const other = mem.compareWith;
-        mem.compareWith = undefined;
-        if (other.appeal > seen.appeal && verbs.listedItems(env).length === 0) {
-          // The earlier item was better: back to the list and open it again.
-          mem.reopen = other.itemId;
-          mem.phase = 'reopen';
-          return { action: 'back', dwellMs: 2500, act: () => verbs.goBack(env), detail: `compared: ${other.itemId} is better` };
+      const want = intent === 'buy' ? 0.15 + 0.75 * seen.appeal : t.impulsiveness * 0.11 * seen.appeal ** 2;
+      if (intent === 'buy' && mem.research > 1 && mem.afterHesitation === undefined) {
+        if (!mem.best || seen.appeal > mem.best.appeal) mem.best = seen;
+        if (mem.viewed.length < mem.research && mem.viewsLeft > 0) {
+          // Still researching: back to the list for the next candidate, however good this one looks.
+          mem.phase = 'pick';
+          return { action: 'back', dwellMs: 2500, act: () => verbs.goBack(env), detail: `compare ${p.itemId} with more`, itemId: p.itemId };
         }
-        want = Math.min(1, want + 0.2);
+        mem.research = 0;
+        if (mem.best.itemId !== seen.itemId) return reopenBest(ctx);
       }
       if (mem.afterHesitation !== undefined) {
         const stillConvinced = mem.afterHesitation;
@@ -268,12 +275,6 @@ export function decide(ctx: PolicyContext): Step | End {
         return notConvinced(ctx, p);
       }
       const convinced = rng.chance(want);
-      if (convinced && intent === 'buy' && !mem.compared && mem.viewsLeft > 0 && rng.chance(0.15 + 0.35 * t.priceSensitivity * Math.min(1, t.patience))) {
-        mem.compared = true;
-        mem.compareWith = seen;
-        mem.phase = 'pick';
-        return { action: 'back', dwellMs: 2500, act: () => verbs.goBack(env), detail: `compare ${p.itemId} with another`, itemId: p.itemId };
-      }
       if (convinced && !mem.hesitated && rng.chance((1 - t.impulsiveness) * 0.3)) {
         mem.hesitated = true;
         // After hesitating, one in four talks themself out of it.
@@ -285,9 +286,13 @@ export function decide(ctx: PolicyContext): Step | End {
     }
 
     case 'reopen': {
+      if (page === 'product') return { action: 'back', dwellMs: 2000, act: () => verbs.goBack(env) };
       const item = verbs.listedItems(env).find((i) => i.itemId === mem.reopen);
       mem.reopen = undefined;
       if (!item) {
+        // Not on this list any more: the research is over and nothing was chosen.
+        mem.best = undefined;
+        mem.research = 0;
         mem.phase = 'pick';
         return decide(ctx);
       }
@@ -307,7 +312,7 @@ export function decide(ctx: PolicyContext): Step | End {
 
     case 'wander': {
       if (mem.viewsLeft <= 0) return leaveOrCart(ctx, 'just browsing');
-      if (page === 'product') return { action: 'back', dwellMs: 2000, act: () => verbs.goBack(env) };
+      if (page === 'product') return openRelated(ctx) ?? { action: 'back', dwellMs: 2000, act: () => verbs.goBack(env) };
       const items = verbs.listedItems(env).filter((i) => !mem.viewed.includes(i.itemId));
       if (isList(page) && items.length && (page !== 'home' || rng.chance(0.5)) && rng.chance(0.7)) {
         const item = chooseItem(persona, rng, items);
@@ -391,11 +396,41 @@ export function decide(ctx: PolicyContext): Step | End {
   }
 }
 
+/** Research done: back to the list, to open the most appealing candidate again. */
+function reopenBest(ctx: PolicyContext): Step | End {
+  const { mem, env } = ctx;
+  const best = mem.best;
+  if (!best) return leaveOrCart(ctx, 'no need met');
+  mem.reopen = best.itemId;
+  mem.phase = 'reopen';
+  mem.research = 0;
+  if (verbs.pageKind(env) !== 'product') return decide(ctx);
+  return { action: 'back', dwellMs: 2500, act: () => verbs.goBack(env), detail: `compared: ${best.itemId} is the best`, itemId: best.itemId };
+}
+
+/**
+ * Looking around, something under "You may also like" may catch the eye: the more it appeals, the likelier it is
+ * opened from the product page rather than from the list the shopper came from.
+ */
+function openRelated(ctx: PolicyContext): Step | undefined {
+  const { env, rng, persona, mem } = ctx;
+  const related = chooseItem(persona, rng, verbs.listedItems(env).filter((i) => !mem.viewed.includes(i.itemId)));
+  if (!related || !rng.chance(appeal(persona, related))) return undefined;
+  mem.viewed.push(related.itemId);
+  mem.viewsLeft -= 1;
+  mem.phase = 'consider';
+  return { action: 'open-item', dwellMs: 4500, act: () => verbs.openItem(env, related), itemId: related.itemId, price: related.price, category: related.category, detail: 'related' };
+}
+
 /** Go back when not convinced; leave (or go to the cart) when patience has run out. */
 function notConvinced(ctx: PolicyContext, p: verbs.ProductOnPage): Step | End {
   const { mem, intent, env } = ctx;
   if (mem.viewsLeft <= 0) return leaveOrCart(ctx, intent === 'buy' ? 'no need met' : 'just browsing');
   mem.phase = intent === 'buy' ? 'pick' : 'wander';
+  if (intent === 'browse') {
+    const related = openRelated(ctx);
+    if (related) return related;
+  }
   return { action: 'back', dwellMs: 2000, act: () => verbs.goBack(env), detail: 'not convinced', itemId: p.itemId };
 }
 

@@ -9,9 +9,16 @@ function center(el: Element): { clientX: number; clientY: number } {
   return { clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 };
 }
 
-/** Scrolls an element into view, as a person would before clicking it. */
-export function scrollIntoView(el: Element): void {
-  if (el instanceof HTMLElement) el.scrollIntoView({ block: 'center', inline: 'nearest' });
+/**
+ * Scrolls an element into view, as a person would before clicking it. Like `scrollTo`, dispatches the scroll
+ * event at once when the page moved: the browser's own comes a frame later, after the click, and the store
+ * records impressions of what scrolls into view from it.
+ */
+export function scrollIntoView(env: PageEnv, el: Element): void {
+  if (!(el instanceof env.win.HTMLElement)) return;
+  const before = env.win.scrollY;
+  el.scrollIntoView({ block: 'center', inline: 'nearest' });
+  if (env.win.scrollY !== before) env.win.dispatchEvent(new env.win.Event('scroll'));
 }
 
 export function hover(env: PageEnv, el: Element): void {
@@ -30,7 +37,7 @@ export function hover(env: PageEnv, el: Element): void {
  * so links follow their href (through the router when it listens) and submit buttons submit their form.
  */
 export function click(env: PageEnv, el: Element): void {
-  scrollIntoView(el);
+  scrollIntoView(env, el);
   try {
     env.onPointer?.(el);
   } catch {

@@ -1,7 +1,8 @@
 /**
  * Orders what happens around a route change (client-side, and the first load): the new page's <title> lands,
- * then page_view, then the page's view events (view_item_list, view_item, view_cart, begin_checkout), then
- * the "route settled" signal of docs/dom-contract.md.
+ * then page_view, then the page's view events (view_item, view_cart, begin_checkout, search), then the
+ * impressions of the lists and promotions in view (view_item_list, view_promotion), then the "route settled"
+ * signal of docs/dom-contract.md.
  *
  * Why the handshake: the local tag stamps each event with the page it believes is current and reads
  * document.title as it sends, and it learns about a new page only from pageView(). Gatsby's Head API writes
@@ -39,6 +40,28 @@ export function beginRoute(): void {
  */
 export function currentRoute(): number {
   return routeCount;
+}
+
+/** Whether a route change is under way: its page has rendered (or is rendering) but has not settled yet. */
+export function routeSettling(): boolean {
+  return routePending;
+}
+
+const settleChecks = new Set<() => void>();
+
+/**
+ * Runs `check` once the current route has settled — after its page_view and deferred view events, before the
+ * settled signal — or at once when no route change is under way. Impressions use it: only a settled page has
+ * its final scroll position (the router scrolls to the top, or back to where the shopper was, while it commits).
+ * Returns a canceller.
+ */
+export function whenSettled(check: () => void): () => void {
+  if (!routePending) {
+    check();
+    return () => undefined;
+  }
+  settleChecks.add(check);
+  return () => settleChecks.delete(check);
 }
 
 /** Sends a page's view event now, or right after the page_view when a route change is under way. */
@@ -95,10 +118,19 @@ function finish(): void {
   settleRoute(pathname);
 }
 
-/** Flushes the deferred view events, then tells waiting tools (simulator, e2e tests) the page is ready. */
+/** Flushes the deferred view events, pushes the impressions in view, then tells waiting tools (simulator, e2e tests) the page is ready. */
 function settleRoute(pathname: string): void {
   routePending = false;
   for (const push of deferred.splice(0)) pushEvent(push);
+  const checks = [...settleChecks];
+  settleChecks.clear();
+  for (const check of checks) {
+    try {
+      check();
+    } catch (err) {
+      console.error('[shoplab] impression check failed:', err);
+    }
+  }
   const root = document.documentElement;
   const nav = (Number(root.dataset.shoplabNav) || 0) + 1;
   root.dataset.shoplabNav = String(nav);

@@ -1,6 +1,7 @@
+import { useRef } from 'react';
 import { Link } from 'gatsby';
 import type { Promotion } from '../../ga4/events';
-import { useViewEvent } from '../analytics/use-view-event';
+import { useImpression } from '../analytics/use-impression';
 import { useStore } from '../context/store-context';
 import { productPath, type ProductSummary } from '../data/product';
 import * as styles from './promo-banner.module.css';
@@ -11,13 +12,14 @@ export interface HomePromotion extends Promotion {
   product: ProductSummary;
 }
 
-/** One promotion slot: view_promotion when shown, select_promotion when its link is followed. */
+/** One promotion slot: view_promotion when it comes into view, select_promotion when its link is followed. */
 export function PromoBanner({ promo }: { promo: HomePromotion }) {
   const { viewPromotion, selectPromotion } = useStore();
   const { headline, text, product, ...ga4 } = promo;
-  useViewEvent(ga4.promotion_id, () => viewPromotion(ga4, product));
+  const ref = useRef<HTMLLIElement>(null);
+  useImpression(ref, ga4.promotion_id, () => viewPromotion(ga4, product));
   return (
-    <li className={styles.promo} data-promotion-id={ga4.promotion_id} data-item-id={product.id}>
+    <li ref={ref} className={styles.promo} data-promotion-id={ga4.promotion_id} data-item-id={product.id}>
       <img src={product.image} alt="" width={96} height={96} />
       <div>
         <h3 className={styles.headline}>{headline}</h3>
