@@ -6,14 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Summary } from './insights';
 import { beats, type Score } from './scorecard';
 
 const require = createRequire(import.meta.url);
 
 function chartJsSource(): string {
-  const file = require.resolve('chart.js/dist/chart.umd.min.js');
-  return readFileSync(file, 'utf8');
+  // The package exports no path to its UMD build, so it is found beside the CommonJS entry (both in dist/).
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
