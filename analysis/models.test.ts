@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toExportValue } from '../ga4/export-schema';
 import { lexBigQuery } from '../warehouse/bigquery/lex-bigquery';
-import { sampleEcommerce, sampleRow } from '../warehouse/test-fixtures';
+import { sampleEcommerce, sampleItem, sampleRow } from '../warehouse/test-fixtures';
 import type { ExportRow } from '../warehouse/export-row';
 import { Warehouse } from '../warehouse/warehouse';
 import { MODELS, modelRefs, modelSql, queryModel } from './models';
@@ -135,5 +135,38 @@ describe('analysis models on a real DuckDB warehouse', () => {
     }
     expect(modelRefs('users')).toEqual(['sessions']);
     expect(() => modelSql('users', { target: 'bigquery' })).toThrow(/needs the table/);
+  });
+});
+
+describe('item_events on a real DuckDB warehouse', () => {
+  let dir: string;
+  let wh: Warehouse;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shoplab-analysis-items-'));
+    wh = await Warehouse.open({ dataDir: dir });
+    await wh.insertEvents([
+      ev('u1', 100, T0, 'view_item_list', { items: [sampleItem({ item_id: 'SKU-1', item_category: 'Books', price: 10, quantity: 1 }), sampleItem({ item_id: 'SKU-2', item_category: 'Travel', price: 20, quantity: 1 })] }),
+      ev('u1', 100, T0 + 1_000_000, 'add_to_cart', { items: [sampleItem({ item_id: 'SKU-2', item_category: 'Travel', price: 20, quantity: 2 })] }),
+      ev('u1', 100, T0 + 2_000_000, 'page_view'),
+      // No session id: left out, as in sessions.
+      sampleRow({ user_pseudo_id: 'u4', event_params: [], event_date: '20261102', event_timestamp: T0, items: [sampleItem({ item_id: 'SKU-9' })] }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await wh.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('one row per item of an event, with its session, time, name, category, price and quantity', async () => {
+    const rows = await queryModel(wh, 'item_events', { orderBy: 'event_timestamp, item_id' });
+    expect(rows.map((r) => [r.user_pseudo_id, r.ga_session_id, r.event_name, r.item_id, r.item_category, r.price, r.quantity])).toEqual([
+      ['u1', 100, 'view_item_list', 'SKU-1', 'Books', 10, 1],
+      ['u1', 100, 'view_item_list', 'SKU-2', 'Travel', 20, 1],
+      ['u1', 100, 'add_to_cart', 'SKU-2', 'Travel', 20, 2],
+    ]);
+    const [session] = await queryModel(wh, 'sessions');
+    expect(rows.every((r) => r.session_key === session?.session_key && r.client_key === session?.client_key)).toBe(true);
   });
 });

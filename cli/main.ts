@@ -1,10 +1,13 @@
 /** The one CLI, `shoplab`. Every command has --help; a failure exits non-zero with a one-line reason. */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo';
+import { registerPredict } from './commands/predict';
+import { registerReport } from './commands/report';
 import { registerServe } from './commands/serve';
 import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
 import { registerTruth } from './commands/truth';
+import { registerTrain } from './commands/train';
 
 const program = new Command()
   .name('shoplab')
@@ -13,7 +16,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,72 @@
+/**
+ * Insights: training time, propensity scoring throughput and the issue's target metrics, on a fixed-seed run of
+ * the default population (`shoplab simulate`, SHOPLAB_INSIGHTS_USERS users over 14 days, default 300), or on an
+ * existing data directory (SHOPLAB_INSIGHTS_DATA, e.g. one kept from an earlier run).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulateCommand } from '../cli/simulate';
+import { loadDataset } from '../insights/dataset';
+import { trainAll } from '../insights/insights';
+import { prefixBeforeCheckout, sessionFeatures } from '../insights/propensity';
+import { scoreFeatures } from '../insights/score';
+import type { Score } from '../insights/scorecard';
+import { DEFAULT_POPULATION_PATH } from '../simulator/population-file';
+import { Warehouse } from '../warehouse/warehouse';
+import type { Figure } from './figure';
+
+export async function run(): Promise<Figure[]> {
+  const given = process.env.SHOPLAB_INSIGHTS_DATA;
+  const users = Number(process.env.SHOPLAB_INSIGHTS_USERS ?? 300);
+  if (!Number.isInteger(users) || users < 10) throw new Error(`SHOPLAB_INSIGHTS_USERS must be an integer ≥ 10, got ${process.env.SHOPLAB_INSIGHTS_USERS}`);
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'shoplab-insights-bench-'));
+  try {
+    if (!given) {
+      await simulateCommand({ users, days: 14, seed: 'insights-bench', concurrency: 2, data: dataDir, population: DEFAULT_POPULATION_PATH, quiet: !process.stderr.isTTY });
+    }
+    const wh = await Warehouse.open({ dataDir, readOnly: true });
+    const t0 = performance.now();
+    const ds = await loadDataset(wh).finally(() => wh.close());
+    const loadS = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const r = trainAll(ds, 'bench');
+    const trainS = (performance.now() - t1) / 1000;
+
+    // Scoring as the server does it: features of a live session's events so far, then the saved logistic model.
+    const scorer = { features: r.propensity.model.features, logistic: r.propensity.model.logistic };
+    const live = ds.sessions.map((s) => ({ events: prefixBeforeCheckout(s.events), sessionNumber: s.sessionNumber, device: s.device }));
+    let scored = 0;
+    let sink = 0;
+    const t2 = performance.now();
+    while (performance.now() - t2 < 1000) {
+      for (const s of live) sink += scoreFeatures(scorer, sessionFeatures(s));
+      scored += live.length;
+    }
+    const rate = scored / ((performance.now() - t2) / 1000);
+    if (!Number.isFinite(sink)) throw new Error('propensity scores are not finite');
+
+    const pick = (task: string, target: string, metric: string, model?: string): Score | undefined =>
+      r.scores.find((s) => s.task === task && s.target === target && s.metric === metric && (model === undefined || s.model === model));
+    const gender = pick('personas', 'gender', 'balanced_accuracy');
+    const interests = pick('personas', 'interests', 'recall_at_3');
+    const auc = pick('propensity', 'purchase', 'roc_auc', 'logistic_regression');
+    const aucForest = pick('propensity', 'purchase', 'roc_auc', 'random_forest');
+    const als = pick('recommendations', 'held_out_session', 'hr_at_10', 'implicit_als');
+    const itemItem = pick('recommendations', 'held_out_session', 'hr_at_10', 'item_item_cf');
+    const ari = pick('segments', 'true_persona_segment', 'adjusted_rand_index', `kmeans_k${r.segments.k}`);
+    return [
+      { name: 'insights.data', value: ds.manifest.sessions, unit: `sessions of ${ds.manifest.users} users` },
+      { name: 'insights.load_time', value: loadS, unit: 's (analysis models from DuckDB)' },
+      { name: 'insights.training_time', value: trainS, unit: `s (${Object.entries(r.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')})` },
+      { name: 'insights.propensity_scoring_throughput', value: Math.round(rate), unit: 'sessions/s (features + logistic model, one core)' },
+      { name: 'insights.gender_balanced_accuracy', value: gender?.value ?? NaN, unit: `(majority ${gender?.baselineValue.toFixed(3)}; target ≥ 0.80 where the population puts signal)` },
+      { name: 'insights.interests_recall_at_3', value: interests?.value ?? NaN, unit: `(prior ${interests?.baselineValue.toFixed(3)}; target ≥ 0.8)` },
+      { name: 'insights.propensity_roc_auc', value: auc?.value ?? NaN, unit: `(logistic; forest ${aucForest?.value.toFixed(3)}; constant rate 0.5; target ≥ 0.90)` },
+      { name: 'insights.user_item_cf_hr_at_10', value: als?.value ?? NaN, unit: `(implicit ALS; item-item ${itemItem?.value.toFixed(3)}; popularity ${als?.baselineValue.toFixed(3)})` },
+      { name: 'insights.kmeans_ari', value: ari?.value ?? NaN, unit: `(k=${r.segments.k} vs true persona segments; random partition ${ari?.baselineValue.toFixed(3)})` },
+    ];
+  } finally {
+    if (!given) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
