@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { BENCHMARKS, calibrationFigures } from '../cli/calibration';
+import { modelSql } from '../analysis/models';
 import { simulateCommand } from '../cli/simulate';
 import { startServer } from '../collector/server';
 import { CHROMIUM_ARGS, runnerBrowser } from '../headless/chromium';
@@ -25,6 +26,7 @@ import type { Persona } from '../simulator/personas';
 import { createRng } from '../simulator/rng';
 import { sampleSessionStart } from '../simulator/schedule';
 import { DEFAULT_POPULATION_PATH } from '../simulator/population-file';
+import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import { Warehouse } from '../warehouse/warehouse';
 import type { Figure } from './figure';
 
@@ -95,9 +97,10 @@ export async function run(): Promise<Figure[]> {
       const figures = await calibrationFigures(warehouse, RUN_ID);
       // Ground truth joins the events on client id + ga_session_id: every stored session must find its events.
       const [joined] = await warehouse.query(
-        `SELECT count(*) AS n FROM ground_truth.sim_sessions g
-         WHERE g.run_id = ? AND EXISTS (SELECT 1 FROM ${warehouse.dataset}.events e
-           WHERE e.user_pseudo_id = g.client_id AND list_filter(e.event_params, p -> p.key = 'ga_session_id')[1].value.int_value = g.ga_session_id)`,
+        `${BIGQUERY_SESSION_SETUP};
+         SELECT count(*) AS n FROM ground_truth.sim_sessions g
+         WHERE g.run_id = ? AND EXISTS (SELECT 1 FROM (${modelSql('sessions', { dataset: warehouse.dataset })}) s
+           WHERE s.user_pseudo_id = g.client_id AND s.ga_session_id = g.ga_session_id)`,
         [RUN_ID],
       );
       const [truth] = await warehouse.query(

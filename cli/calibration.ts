@@ -3,6 +3,8 @@
  * run's GA4 export rows: one definition of each band, shared by the calibration test (cli/calibration.test.ts)
  * and the calibration bench (bench/calibration.bench.ts).
  */
+import { modelSql } from '../analysis/models';
+import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import type { Warehouse } from '../warehouse/warehouse';
 
 export interface Benchmark {
@@ -29,41 +31,27 @@ export const BENCHMARKS: readonly Benchmark[] = [
 ];
 
 /**
- * Sessions (user_pseudo_id + ga_session_id) and users of one run. The sessions mart of the analysis stage will
- * carry the same facts: a session's page views, events, purchased, carted, engaged, duration, device, user.
+ * The run's sessions and users as the analysis stage defines them (analysis/models/sessions.sql): this file only
+ * aggregates them into the benchmark figures.
  */
-const FIGURES_SQL = (dataset: string): string => `
-  WITH ev AS (
-    SELECT user_pseudo_id, event_name, event_timestamp, device.category AS device,
-           list_filter(event_params, p -> p.key = 'ga_session_id')[1].value.int_value AS sid,
-           list_filter(event_params, p -> p.key = 'session_engaged')[1].value.string_value AS engaged
-    FROM ${dataset}.events
-    WHERE list_filter(event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = ?
-  ), s AS (
-    SELECT user_pseudo_id, sid,
-           count(*) AS events,
-           count(*) FILTER (WHERE event_name = 'page_view') AS page_views,
-           bool_or(event_name = 'purchase') AS purchased,
-           bool_or(event_name = 'add_to_cart') AS carted,
-           coalesce(bool_or(engaged = '1'), false) AS engaged,
-           (max(event_timestamp) - min(event_timestamp)) / 1e6 AS seconds,
-           arg_min(device, event_timestamp) AS device
-    FROM ev GROUP BY ALL
+const FIGURES_SQL = (sessions: string): string => `
+  WITH s AS (
+    SELECT * FROM (${sessions}) WHERE run_id = ?
   ), u AS (
-    SELECT user_pseudo_id, sum(page_views) AS page_views, bool_or(purchased) AS purchaser FROM s GROUP BY ALL
+    SELECT client_key, sum(page_views) AS page_views, bool_or(converted) AS purchaser FROM s GROUP BY ALL
   )
   SELECT count(*) AS sessions,
-         count(*) FILTER (WHERE purchased) AS purchases,
-         count(*) FILTER (WHERE carted) AS carted,
-         count(*) FILTER (WHERE carted AND purchased) AS carted_purchased,
+         count(*) FILTER (WHERE converted) AS purchases,
+         count(*) FILTER (WHERE added_to_cart) AS carted,
+         count(*) FILTER (WHERE added_to_cart AND converted) AS carted_purchased,
          count(*) FILTER (WHERE NOT engaged) AS bounced,
-         median(seconds) FILTER (WHERE engaged) AS median_engaged_seconds,
-         count(*) FILTER (WHERE device = 'mobile') AS mobile,
-         count(*) FILTER (WHERE device = 'desktop') AS desktop,
-         count(*) FILTER (WHERE device = 'tablet') AS tablet,
+         median(duration_s) FILTER (WHERE engaged) AS median_engaged_seconds,
+         count(*) FILTER (WHERE device_category = 'mobile') AS mobile,
+         count(*) FILTER (WHERE device_category = 'desktop') AS desktop,
+         count(*) FILTER (WHERE device_category = 'tablet') AS tablet,
          avg(events) AS events_per_session,
          avg(page_views) AS page_views_per_session,
-         avg(page_views) FILTER (WHERE purchased) AS purchase_session_page_views,
+         avg(page_views) FILTER (WHERE converted) AS purchase_session_page_views,
          (SELECT avg(page_views) FILTER (WHERE purchaser) FROM u) AS purchaser_page_views,
          (SELECT avg(page_views) FILTER (WHERE NOT purchaser) FROM u) AS non_purchaser_page_views,
          (SELECT count(*) FILTER (WHERE purchaser) FROM u) AS purchasers,
@@ -72,7 +60,7 @@ const FIGURES_SQL = (dataset: string): string => `
 
 /** Every figure of BENCHMARKS for the run `runId`, plus the counts behind them. */
 export async function calibrationFigures(wh: Warehouse, runId: string): Promise<Record<string, number>> {
-  const [r] = await wh.query(FIGURES_SQL(wh.dataset), [runId]);
+  const [r] = await wh.query(`${BIGQUERY_SESSION_SETUP};\n${FIGURES_SQL(modelSql('sessions', { dataset: wh.dataset }))}`, [runId]);
   const n = Number(r?.sessions ?? 0);
   if (!r || n === 0) throw new Error(`no sessions of run ${runId} in the warehouse`);
   const num = (k: string): number => (r[k] === null || r[k] === undefined ? NaN : Number(r[k]));
