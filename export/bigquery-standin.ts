@@ -93,7 +93,7 @@ const ID = /^[A-Za-z0-9_]{1,1024}$/;
 
 export class BigQueryStandin {
   /** Every request, in order: method, path (without query string) and the call it was taken for. */
-  readonly requests: { method: string; path: string; call: StandinCall }[] = [];
+  readonly requests: { method: string; path: string; call: StandinCall; table?: string }[] = [];
   private readonly datasets = new Map<string, DatasetState>();
   private readonly jobs = new Map<string, JobState>();
   private readonly faults: (StandinFault & { seen: number; failed: number })[] = [];
@@ -232,16 +232,19 @@ export class BigQueryStandin {
     try {
       const route = this.route(method, url.pathname);
       call = route.call;
-      this.requests.push({ method, path: url.pathname, call });
-      this.options.onRequest?.(call, { method, path: url.pathname, ...(route.table === undefined ? {} : { table: route.table }) });
-      const fault = this.faultFor(call, route.table);
       const body = await readBody(req);
+      const contentType = req.headers['content-type'] ?? '';
+      // A load names its table inside the multipart body, not in the URL.
+      const table = route.table ?? (call === 'load' ? loadTableOf(body, contentType) : undefined);
+      this.requests.push({ method, path: url.pathname, call, ...(table === undefined ? {} : { table }) });
+      this.options.onRequest?.(call, { method, path: url.pathname, ...(table === undefined ? {} : { table }) });
+      const fault = this.faultFor(call, table);
       if (fault?.how === 'drop') {
         req.socket.destroy();
         return;
       }
       if (typeof fault?.how === 'number') throw new BigQueryApiError(fault.how, fault.how >= 500 ? 'backendError' : 'invalid', `Injected fault: ${call} answered ${fault.how}`);
-      const answer = await route.run(body, url, fault?.how === 'job-error', req.headers['content-type'] ?? '');
+      const answer = await route.run(body, url, fault?.how === 'job-error', contentType);
       if (answer === undefined) {
         res.writeHead(204).end();
         return;
@@ -802,6 +805,18 @@ function encodeValue(value: JsonValue, field: TableField): unknown {
   }
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
+}
+
+/** The destination table of a multipart load, if the body can be read that far. */
+function loadTableOf(body: Buffer, contentType: string): string | undefined {
+  try {
+    const meta = multipart(body, contentType)[0];
+    const job = meta ? (JSON.parse(meta.body.toString('utf8')) as { configuration?: { load?: { destinationTable?: { tableId?: unknown } } } }) : undefined;
+    const id = job?.configuration?.load?.destinationTable?.tableId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parts of a `multipart/related` body: each part's Content-Type and bytes. */
