@@ -60,3 +60,12 @@ export function apiCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;
 }
+
+/** BigQuery's message, or for an unreachable endpoint the network error's code first ("cannot reach BigQuery (ECONNREFUSED): …"). */
+export function describeApiError(error: unknown): string {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH)$/.test(code)) {
+    return `cannot reach BigQuery (${code}): ${apiMessage(error)}`;
+  }
+  return apiMessage(error);
+}

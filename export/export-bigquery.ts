@@ -12,7 +12,7 @@ import type { BigQuery, Table } from '@google-cloud/bigquery';
 import { queryModel, suffixOf } from '../analysis/models';
 import { quoteIdent, sqlString, type JsonValue } from '../warehouse/duckdb-types';
 import { Warehouse } from '../warehouse/warehouse';
-import { apiCode, apiMessage, bigQueryClient, checkCredentials } from './bigquery-client';
+import { apiCode, bigQueryClient, checkCredentials, describeApiError } from './bigquery-client';
 import { EVENTS_TABLE_SCHEMA, PSEUDONYMOUS_USERS_TABLE_SCHEMA, type TableField } from './bigquery-schema';
 
 export interface ExportOptions {
@@ -227,55 +227,16 @@ async function ensureDataset(bq: BigQuery, project: string, dataset: string, loc
     await bq.dataset(dataset).get();
     return;
   } catch (error) {
-    if (apiCode(error) !== 404) throw new ExportError(`dataset ${project}:${dataset}: ${reachMessage(error)}`, { cause: error });
+    if (apiCode(error) !== 404) throw new ExportError(`dataset ${project}:${dataset}: ${describeApiError(error)}`, { cause: error });
   }
   try {
     await bq.createDataset(dataset, location === undefined ? {} : { location });
   } catch (error) {
     if (apiCode(error) === 409) return;
-    throw new ExportError(`dataset ${project}:${dataset} does not exist and could not be created: ${reachMessage(error)}`, { cause: error });
+    throw new ExportError(`dataset ${project}:${dataset} does not exist and could not be created: ${describeApiError(error)}`, { cause: error });
   }
 }
 
-function reachMessage(error: unknown): string {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH)$/.test(code)) {
-    return `cannot reach BigQuery (${code}): ${apiMessage(error)}`;
-  }
-  return apiMessage(error);
-}
-
-/** One load job replacing the table; returns the rows BigQuery reports loaded, which must be the rows sent. */
-async function load(
-  table: Table,
-  plan: ExportPlan,
-  dataset: string,
-  tableId: string,
-  file: string,
-  schema: readonly TableField[],
-  format: 'parquet' | 'ndjson',
-  expected: number,
-): Promise<number> {
-  const name = `${plan.project}:${dataset}.${tableId}`;
-  try {
-    const [job] = await table.load(file, {
-      sourceFormat: format === 'parquet' ? 'PARQUET' : 'NEWLINE_DELIMITED_JSON',
-      schema: { fields: schema.map((f) => ({ ...f })) },
-      writeDisposition: 'WRITE_TRUNCATE',
-      createDisposition: 'CREATE_IF_NEEDED',
-      // DuckDB writes REPEATED fields as Parquet LISTs; without list inference BigQuery would read each as a record
-      // holding `list.element` rather than as a REPEATED field.
-      ...(format === 'parquet' ? { parquetOptions: { enableListInference: true } } : {}),
-      jobPrefix: `shoplab_${tableId}_`,
-    });
-    const rows = Number(job.statistics?.load?.outputRows ?? NaN);
-    if (rows !== expected) throw new ExportError(`table ${name}: BigQuery loaded ${rows} rows, ${expected} were sent`);
-    return rows;
-  } catch (error) {
-    if (error instanceof ExportError) throw error;
-    throw new ExportError(`table ${name}: ${reachMessage(error)}`, { cause: error });
-  }
-}
 
 /** pseudonymous_users rows in GA4's nested layout, by day (from the analysis model, over all days: lifetime values). */
 async function userRowsByDay(wh: Warehouse, plan: ExportPlan): Promise<Map<string, Record<string, JsonValue>[]>> {

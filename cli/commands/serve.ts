@@ -4,6 +4,7 @@ import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/co
 import { startServer } from '../../collector/server';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
+import { startBigQueryStream } from '../../export/serve-bigquery';
 
 export function registerServe(program: Command): void {
   program
@@ -15,12 +16,23 @@ export function registerServe(program: Command): void {
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string }) => {
+    .option('--bigquery <project.dataset>', 'also stream accepted events to BigQuery events_intraday_YYYYMMDD tables of this dataset (Application Default Credentials; undelivered rows wait in <data>/bigquery-spool)')
+    .option('--bigquery-endpoint <url>', 'with --bigquery: a BigQuery stand-in or emulator instead of Google (no credentials used)')
+    .option('--bigquery-location <location>', 'with --bigquery: location of the dataset if it has to be created (e.g. US, EU)')
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string; bigquery?: string; bigqueryEndpoint?: string; bigqueryLocation?: string }) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config });
+      if (o.bigquery === undefined && (o.bigqueryEndpoint !== undefined || o.bigqueryLocation !== undefined)) throw new Error('--bigquery-endpoint and --bigquery-location need --bigquery PROJECT.DATASET');
+      const stream = o.bigquery === undefined
+        ? undefined
+        : await startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
+      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, ...(stream ? { onCommit: [stream.listener] } : {}) });
+      if (stream && o.bigquery) console.log(`shoplab: streaming accepted events to BigQuery ${o.bigquery} (events_intraday_YYYYMMDD)`);
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       const stop = (): void => {
-        void server.close().then(() => process.exit(0));
+        void server
+          .close()
+          .then(() => stream?.close())
+          .then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
