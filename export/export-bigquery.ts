@@ -238,6 +238,38 @@ async function ensureDataset(bq: BigQuery, project: string, dataset: string, loc
 }
 
 
+/** One load job replacing the table; returns the rows BigQuery reports loaded, which must be the rows sent. */
+async function load(
+  table: Table,
+  plan: ExportPlan,
+  dataset: string,
+  tableId: string,
+  file: string,
+  schema: readonly TableField[],
+  format: 'parquet' | 'ndjson',
+  expected: number,
+): Promise<number> {
+  const name = `${plan.project}:${dataset}.${tableId}`;
+  try {
+    const [job] = await table.load(file, {
+      sourceFormat: format === 'parquet' ? 'PARQUET' : 'NEWLINE_DELIMITED_JSON',
+      schema: { fields: schema.map((f) => ({ ...f })) },
+      writeDisposition: 'WRITE_TRUNCATE',
+      createDisposition: 'CREATE_IF_NEEDED',
+      // DuckDB writes REPEATED fields as Parquet LISTs; without list inference BigQuery would read each as a record
+      // holding `list.element` rather than as a REPEATED field.
+      ...(format === 'parquet' ? { parquetOptions: { enableListInference: true } } : {}),
+      jobPrefix: `shoplab_${tableId}_`,
+    });
+    const rows = Number(job.statistics?.load?.outputRows ?? NaN);
+    if (rows !== expected) throw new ExportError(`table ${name}: BigQuery loaded ${rows} rows, ${expected} were sent`);
+    return rows;
+  } catch (error) {
+    if (error instanceof ExportError) throw error;
+    throw new ExportError(`table ${name}: ${describeApiError(error)}`, { cause: error });
+  }
+}
+
 /** pseudonymous_users rows in GA4's nested layout, by day (from the analysis model, over all days: lifetime values). */
 async function userRowsByDay(wh: Warehouse, plan: ExportPlan): Promise<Map<string, Record<string, JsonValue>[]>> {
   const first = plan.days[0]?.day ?? '';
