@@ -5,7 +5,7 @@
  * all, so a day is either replaced whole or left as it was, and re-running an export (after an interruption, or
  * to refresh) gives the same tables, without duplicates.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BigQuery, Table } from '@google-cloud/bigquery';
@@ -161,7 +161,8 @@ export async function exportToBigQuery(options: ExportOptions, hooks: ExportHook
     ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
   };
   const wh = await Warehouse.open({ dataDir: options.dataDir, readOnly: true });
-  const scratch = mkdtempSync(path.join(tmpdir(), 'shoplab-export-'));
+  removeDeadScratch();
+  const scratch = mkdtempSync(path.join(tmpdir(), `shoplab-export-${process.pid}-`));
   const removeScratch = (): void => rmSync(scratch, { recursive: true, force: true });
   // A Ctrl-C or kill (SIGTERM) between two days must not leave a day's Parquet file behind in the temp folder.
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -218,6 +219,19 @@ export async function exportToBigQuery(options: ExportOptions, hooks: ExportHook
     process.removeListener('SIGTERM', onSignal);
     removeScratch();
     await wh.close();
+  }
+}
+
+/** Removes the temp folders of exports whose process was killed outright (kill -9 runs no cleanup). */
+function removeDeadScratch(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^shoplab-export-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+    }
   }
 }
 
