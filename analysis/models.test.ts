@@ -118,6 +118,17 @@ describe('analysis models on a real DuckDB warehouse', () => {
     expect(u2).toMatchObject({ sessions: 1, page_views: 2, purchases: 0, recency_days: 1, device_category: 'mobile', first_source: 'news' });
   });
 
+  it('pseudonymous_users: a row per user and active day; on the last one the lifetime values equal the users model', async () => {
+    const rows = await queryModel(wh, 'pseudonymous_users', { orderBy: 'pseudo_user_id, occurrence_date' });
+    const days = await wh.query('SELECT DISTINCT user_pseudo_id, event_date FROM analytics_shoplab.events ORDER BY 1, 2');
+    expect(rows.map((r) => [r.pseudo_user_id, r.occurrence_date])).toEqual(days.map((d) => [d.user_pseudo_id, d.event_date]));
+    for (const u of await queryModel(wh, 'users')) {
+      const last = rows.filter((r) => r.pseudo_user_id === u.user_pseudo_id).at(-1);
+      expect(last).toMatchObject({ ltv_sessions: u.sessions, ltv_purchases: u.purchases, ltv_revenue: u.revenue, ltv_engaged_sessions: u.engaged_sessions });
+      expect(last?.user_first_touch_timestamp_micros).toBe(u.first_seen_micros);
+    }
+  });
+
   it('a date range reads only those days of the export', async () => {
     const day2 = await queryModel(wh, 'sessions', { from: '2026-11-03', to: '2026-11-03' });
     expect(day2.map((r) => r.ga_session_id).sort()).toEqual([300, 400]);

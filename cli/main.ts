@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo';
 import { registerPredict } from './commands/predict';
 import { registerReport } from './commands/report';
+import { registerExport } from './commands/export';
 import { registerServe } from './commands/serve';
 import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
@@ -16,7 +17,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);

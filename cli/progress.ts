@@ -5,7 +5,8 @@ export interface Progress {
   end(): void;
 }
 
-export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** `unit`: what `done` counts (default `sessions`), for the rate shown. */
+export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, unit = 'sessions'): Progress {
   const started = Date.now();
   let first: number | undefined;
   let lastLine = 0;
@@ -16,7 +17,7 @@ export function createProgress(total: number, label: string, stream: NodeJS.Writ
     const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
     const width = 24;
     const filled = Math.round((done / Math.max(total, 1)) * width);
-    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(2)} sessions/s ${(events / secs).toFixed(0)} events/s eta ${eta}s failed ${failed}`;
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(2)} ${unit}/s ${(events / secs).toFixed(0)} events/s eta ${eta}s failed ${failed}`;
   };
   return {
     update(done, failed, events = 0) {

@@ -7,6 +7,7 @@ import { startServer } from '../../collector/server';
 import { TOKEN_ENV } from '../api-client';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
+import { startBigQueryStream } from '../../export/serve-bigquery';
 
 export function registerServe(program: Command): void {
   program
@@ -19,11 +20,19 @@ export function registerServe(program: Command): void {
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
     .option('--token <token>', `bearer token of the private API (ground truth, queries, /metrics); default env ${TOKEN_ENV}, else <data>/token (created, mode 0600)`)
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string; token?: string }) => {
+    .option('--bigquery <project.dataset>', 'also stream accepted events to BigQuery events_intraday_YYYYMMDD tables of this dataset (Application Default Credentials; undelivered rows wait in <data>/bigquery-spool)')
+    .option('--bigquery-endpoint <url>', 'with --bigquery: a BigQuery stand-in or emulator instead of Google (no credentials used)')
+    .option('--bigquery-location <location>', 'with --bigquery: location of the dataset if it has to be created (e.g. US, EU)')
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string; token?: string; bigquery?: string; bigqueryEndpoint?: string; bigqueryLocation?: string }) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
       const env = process.env[TOKEN_ENV];
       const token = o.token !== undefined ? checkSecret(o.token, '--token') : env ? checkSecret(env, TOKEN_ENV) : loadOrCreateToken(o.data).value;
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token });
+      if (o.bigquery === undefined && (o.bigqueryEndpoint !== undefined || o.bigqueryLocation !== undefined)) throw new Error('--bigquery-endpoint and --bigquery-location need --bigquery PROJECT.DATASET');
+      const stream = o.bigquery === undefined
+        ? undefined
+        : await startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
+      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token, ...(stream ? { onCommit: [stream.listener] } : {}) });
+      if (stream && o.bigquery) console.log(`shoplab: streaming accepted events to BigQuery ${o.bigquery} (events_intraday_YYYYMMDD)`);
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       if (!config.streams) {
         // The default stream's secret belongs to the data directory (the server created it if missing); other MP
@@ -33,7 +42,10 @@ export function registerServe(program: Command): void {
       }
       console.log(`shoplab: private API token ${server.token} (send \`Authorization: Bearer <token>\`; \`shoplab sql --data ${o.data}\` uses it)`);
       const stop = (): void => {
-        void server.close().then(() => process.exit(0));
+        void server
+          .close()
+          .then(() => stream?.close())
+          .then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
