@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli', 'e2e', 'scripts', 'bench'];
+const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli', 'e2e', 'scripts', 'bench', 'dashboard'];
 
 /** What each stage may import of ours; everything else of ours is forbidden. */
 const ALLOWED = {
@@ -15,9 +15,10 @@ const ALLOWED = {
   warehouse: ['ga4'],
   collector: ['ga4', 'warehouse'],
   analysis: ['ga4', 'warehouse'],
+  dashboard: ['ga4', 'warehouse', 'analysis', 'insights'],
   headless: ['ga4', 'simulator'],
-  cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless'],
-  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli'],
+  cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'dashboard'],
+  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli', 'dashboard'],
 };
 
 /** Code that must not touch the DOM or React, whatever it imports. */
