@@ -193,7 +193,7 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
     expect((await fetch(`${base}/dashboard/api/nothing`)).status).toBe(404);
   });
 
-  it('serves the page, its bundled script and the sign-in page', async () => {
+  it('serves the page, its bundled script and the sign-in page', { timeout: 120_000 }, async () => {
     const html = await fetch(`${base}/dashboard/`);
     expect(await html.text()).toContain('/dashboard/app.js');
     const js = await fetch(`${base}/dashboard/app.js`);
@@ -201,5 +201,84 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
     expect((await js.text()).length).toBeGreaterThan(100_000);
     const signIn = await fetch(`${base}/sign-in/`);
     expect(await signIn.text()).toContain('/api/session');
+  });
+});
+
+describe('targeting on a real server', () => {
+  let dash: Dashboard;
+  let server: Server;
+  let base: string;
+  const clients = Array.from({ length: 40 }, (_, i) => `${1000 + i}.1`);
+
+  beforeAll(async () => {
+    dash = createDashboard();
+    // forty visitors on the site, each with a cart
+    dash.state.applyLines(clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]));
+    ({ server, url: base } = await mount([...dash.privateRoutes, ...dash.storeRoutes]));
+  });
+
+  afterAll(async () => {
+    dash.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const post = async (path: string, body: unknown): Promise<Response> =>
+    fetch(`${base}/dashboard/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const offersFor = async (clientId: string | null): Promise<{ id: string }[]> =>
+    ((await (await fetch(`${base}/api/offers`, clientId === null ? {} : { headers: { cookie: `_ga=GA1.1.${clientId}; other=1` } })).json()) as { offers: { id: string }[] }).offers;
+
+  it('pushes an offer to exactly the segment minus a seeded holdout, and reports the lift with an interval', async () => {
+    const seg = await post('segments', { name: 'Carts', rule: 'state=cart' });
+    expect(seg.status).toBe(201);
+    const { segment } = (await seg.json()) as { segment: { id: string; clientIds: string[] } };
+    expect(segment.clientIds).toEqual([...clients].sort());
+    const created = await post('offers', { segmentId: segment.id, kind: 'discount', headline: '10 % off today', code: 'save10', itemId: 'SKU-1', holdoutShare: 0.25, seed: 7 });
+    expect(created.status).toBe(201);
+    const { offer } = (await created.json()) as { offer: { id: string; code: string; predicted: { lift: number } } };
+    expect(offer.code).toBe('SAVE10');
+    expect(typeof offer.predicted.lift).toBe('number');
+    expect(await offersFor(clients[0]!)).toEqual([]); // not pushed yet
+    const pushed = (await (await post('offers/push', { id: offer.id })).json()) as { offer: { arms: Record<string, string> } };
+    const arms = pushed.offer.arms;
+    const holdout = clients.filter((c) => arms[c] === 'holdout');
+    const treated = clients.filter((c) => arms[c] === 'offer');
+    expect(holdout.length).toBeGreaterThan(0);
+    expect(treated.length + holdout.length).toBe(clients.length);
+    for (const c of treated) expect((await offersFor(c)).map((o) => o.id)).toEqual([offer.id]);
+    for (const c of holdout) expect(await offersFor(c)).toEqual([]);
+    expect(await offersFor('999.9')).toEqual([]);
+    expect(await offersFor(null)).toEqual([]);
+    // the query string cannot name another client
+    expect(((await (await fetch(`${base}/api/offers?client_id=${treated[0]}`)).json()) as { offers: unknown[] }).offers).toEqual([]);
+
+    // half the treated buy after the push, none of the holdout
+    const buyers = treated.slice(0, Math.ceil(treated.length / 2));
+    dash.state.applyLines(buyers.map((c, i) => rowLine(ev(c, 10 + clients.indexOf(c), T0 + 60 * 1_000_000 + i, 'purchase'))));
+    const { offers } = (await (await fetch(`${base}/dashboard/api/offers`)).json()) as { offers: { measured: { lift: number; interval: [number, number]; offer: { converted: number } } }[] };
+    const measured = offers[0]!.measured;
+    expect(measured.offer.converted).toBe(buyers.length);
+    expect(measured.lift).toBeCloseTo(buyers.length / treated.length, 3);
+    expect(measured.interval[0]).toBeLessThan(measured.lift);
+    expect(measured.interval[1]).toBeGreaterThan(measured.lift);
+  });
+
+  it('splits the same segment the same way for the same seed', async () => {
+    const again = createDashboard();
+    try {
+      again.state.applyLines(clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]));
+      const seg = again.targeting.saveSegment('Carts', { states: ['cart'] }, null);
+      const offer = again.targeting.push(again.targeting.createOffer({ segmentId: seg.id, kind: 'discount', headline: 'x', code: 'SAVE10', itemId: 'SKU-1', holdoutShare: 0.25, seed: 7 }).id);
+      const first = dash.targeting.report()[0]!;
+      expect(offer.arms).toEqual(first.arms);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('refuses bad targeting input with 400', async () => {
+    expect((await post('offers', { segmentId: 'segment-404', kind: 'discount', headline: 'x', code: 'SAVE10', itemId: 'a' })).status).toBe(400);
+    expect((await post('offers', { segmentId: 'segment-1', kind: 'bribe', headline: 'x', itemId: 'a' })).status).toBe(400);
+    expect((await post('segments', { name: '' , clientIds: ['1.1'] })).status).toBe(400);
+    expect((await fetch(`${base}/dashboard/api/segments`, { method: 'POST', body: 'name=x' })).status).toBe(400);
   });
 });

@@ -12,6 +12,7 @@ import { clientBundle, clientFile } from './client-bundle';
 import { listVisitors, parseVisitorFilter, retargetList, rfmSegments, similarVisitors } from './lists';
 import { LiveState, type PropensityScorer } from './live-state';
 import { SseHub } from './sse-hub';
+import { clientIdFromCookie, OFFER_KINDS, Targeting, type OfferKind } from './targeting';
 
 /** The contract's Route (collector/private-api.ts), by shape: this stage may not import the collector. */
 export interface DashboardRoute {
@@ -28,6 +29,8 @@ export interface DashboardOptions {
   sseIntervalMs?: number;
   /** Where operational messages go. Default: stderr. */
   log?: (message: string) => void;
+  /** JSON file that keeps saved segments and offers across restarts. Default: memory only. */
+  targetingFile?: string;
 }
 
 export interface Dashboard {
@@ -39,6 +42,7 @@ export interface Dashboard {
   seed(warehouse: Warehouse): Promise<void>;
   readonly state: LiveState;
   readonly hub: SseHub;
+  readonly targeting: Targeting;
   close(): void;
 }
 
@@ -46,6 +50,37 @@ export interface Dashboard {
 export const SIGN_IN_PATH = '/sign-in';
 
 class BadRequest extends Error {}
+
+const MAX_BODY = 64 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new BadRequest('send JSON (content-type: application/json)');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new BadRequest(`the body must be at most ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new BadRequest('the body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+const text = (v: unknown, name: string): string => {
+  if (typeof v !== 'string') throw new BadRequest(`${name} must be a string`);
+  return v;
+};
+const optionalNumber = (v: unknown, name: string): number | undefined => {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadRequest(`${name} must be a number`);
+  return v;
+};
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -69,6 +104,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const base = options.base ?? '/dashboard';
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const state = new LiveState(options.score);
+  const targeting = new Targeting(state, options.targetingFile);
   let queue: string[][] = [];
   let scheduled = false;
   let seeding = false;
@@ -127,12 +163,61 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     drain();
   };
 
-  const api = (req: IncomingMessage, res: ServerResponse, url: URL, rest: string): void => {
+  const post = async (req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> => {
+    const body = await readJson(req);
+    try {
+      switch (rest) {
+        case 'segments': {
+          const rule = body.rule === undefined || body.rule === null ? null : parseVisitorFilter(new URLSearchParams(text(body.rule, 'rule')));
+          const ids = Array.isArray(body.clientIds) ? body.clientIds.map((c, i) => text(c, `clientIds[${i}]`)) : null;
+          sendJson(res, 201, { segment: targeting.saveSegment(text(body.name, 'name'), rule, ids) });
+          return;
+        }
+        case 'offers': {
+          const kind = text(body.kind, 'kind');
+          if (!(OFFER_KINDS as readonly string[]).includes(kind)) throw new BadRequest(`kind must be one of ${OFFER_KINDS.join(', ')}`);
+          const holdoutShare = optionalNumber(body.holdoutShare, 'holdoutShare');
+          const seed = optionalNumber(body.seed, 'seed');
+          const offer = targeting.createOffer({
+            segmentId: text(body.segmentId, 'segmentId'),
+            kind: kind as OfferKind,
+            headline: text(body.headline, 'headline'),
+            code: body.code === undefined || body.code === null ? null : text(body.code, 'code'),
+            itemId: text(body.itemId, 'itemId'),
+            ...(holdoutShare !== undefined ? { holdoutShare } : {}),
+            ...(seed !== undefined ? { seed } : {}),
+          });
+          sendJson(res, 201, { offer });
+          return;
+        }
+        case 'offers/push':
+          sendJson(res, 200, { offer: targeting.push(text(body.id, 'id')) });
+          return;
+        default:
+          sendJson(res, 404, { error: `not found: ${url.pathname}` });
+      }
+    } catch (error) {
+      if (error instanceof Error && !(error instanceof BadRequest) && /must|needs|no segment|no offer|has no|is gone/.test(error.message)) throw new BadRequest(error.message);
+      throw error;
+    }
+  };
+
+  const api = async (req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> => {
+    if (req.method === 'POST') {
+      await post(req, res, url, rest);
+      return;
+    }
     if (req.method !== 'GET') {
-      sendJson(res, 405, { error: `use GET for ${url.pathname}` });
+      sendJson(res, 405, { error: `use GET or POST for ${url.pathname}` });
       return;
     }
     switch (rest) {
+      case 'segments':
+        sendJson(res, 200, { segments: targeting.listSegments() });
+        return;
+      case 'offers':
+        sendJson(res, 200, { offers: targeting.report() });
+        return;
       case 'snapshot':
         sendJson(res, 200, state.snapshot());
         return;
@@ -190,7 +275,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
         } else if (rest === '/dashboard.css') {
           sendText(res, 'text/css', await clientFile('dashboard.css'));
         } else if (rest.startsWith('/api/')) {
-          api(req, res, url, rest.slice('/api/'.length));
+          await api(req, res, url, rest.slice('/api/'.length));
         } else {
           sendJson(res, 404, { error: `not found: ${url.pathname}` });
         }
@@ -221,9 +306,30 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     },
   };
 
+  // The store's face: the offers of the page's own client id, read from its _ga cookie (never from a parameter, so
+  // that no page can ask for another client's offers).
+  const storeOffers: DashboardRoute = {
+    prefix: '/api/offers',
+    handle(req, res, url) {
+      if (url.pathname !== '/api/offers') {
+        sendJson(res, 404, { error: `not found: ${url.pathname}` });
+        return;
+      }
+      if (req.method !== 'GET') {
+        sendJson(res, 405, { error: 'use GET for /api/offers' });
+        return;
+      }
+      const clientId = clientIdFromCookie(req.headers.cookie);
+      const text = JSON.stringify({ offers: clientId === null ? [] : targeting.storeOffers(clientId) });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'private, no-store', vary: 'Cookie', 'content-length': String(Buffer.byteLength(text)) });
+      res.end(text);
+    },
+  };
+
   return {
     privateRoutes: [page],
-    storeRoutes: [signIn],
+    storeRoutes: [signIn, storeOffers],
+    targeting,
     onCommit,
     seed,
     state,

@@ -56,6 +56,8 @@ interface ClientState {
   lastEnd: number;
   /** Key of the client's latest session. */
   lastSession: string;
+  /** Event time of the client's latest purchase, µs. */
+  lastPurchaseAt: number | null;
 }
 
 /** The cards, as numbers (null where there is nothing to divide by yet). */
@@ -154,6 +156,8 @@ export class LiveState {
   private readonly items = new Map<string, { views: number; purchases: number }>();
   private readonly devices = new Map<string, number>();
   private readonly regions = new Map<string, { sessions: number; purchased: number }>();
+  /** Clients who saw / clicked each promotion (by promotion_id), for the offers' events. */
+  readonly promotions = new Map<string, { views: Set<string>; selects: Set<string> }>();
   private lags: number[] = [];
   private lagsSorted = true;
   private revenue = 0;
@@ -220,7 +224,18 @@ export class LiveState {
     const item = row.items?.[0]?.item_name;
     if (name === 'view_item' && item) this.itemOf(item).views++;
     if ((name === 'select_item' || name === 'view_item') && s.firstClick === null) s.firstClick = at;
+    if (name === 'view_promotion' || name === 'select_promotion') {
+      const id = param(row.event_params, 'promotion_id') ?? row.items?.[0]?.promotion_id ?? null;
+      if (id !== null) {
+        const key = String(id);
+        let promo = this.promotions.get(key);
+        if (!promo) this.promotions.set(key, (promo = { views: new Set(), selects: new Set() }));
+        (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
+      }
+    }
     if (name === 'purchase') {
+      const buyer = this.clients.get(clientId);
+      if (buyer && (buyer.lastPurchaseAt === null || at > buyer.lastPurchaseAt)) buyer.lastPurchaseAt = at;
       for (const it of row.items ?? []) if (it.item_name) this.itemOf(it.item_name).purchases++;
       const revenue = row.ecommerce?.purchase_revenue ?? 0;
       s.revenue += revenue;
@@ -261,7 +276,7 @@ export class LiveState {
       this.regions.set(region, r);
     }
     let client = this.clients.get(clientId);
-    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key }));
+    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null }));
     client.sessions++;
     return s;
   }
@@ -272,7 +287,10 @@ export class LiveState {
       for (let i = s.stage + 1; i <= stage; i++) this.stageCounts[i] = (this.stageCounts[i] ?? 0) + 1;
       if (stage === 4) {
         const client = this.clients.get(s.clientId);
-        if (client) client.purchases++;
+        if (client) {
+          client.purchases++;
+          client.lastPurchaseAt = Math.max(client.lastPurchaseAt ?? 0, s.purchaseAt ?? s.end);
+        }
         if (s.region !== null) {
           const r = this.regions.get(s.region);
           if (r) r.purchased++;
@@ -417,7 +435,7 @@ export class LiveState {
   }
 
   /** Everything about one client, for the retargeting and RFM lists. */
-  clientEntries(): IterableIterator<[string, ClientState]> {
+  clientEntries(): MapIterator<[string, ClientState]> {
     return this.clients.entries();
   }
 
