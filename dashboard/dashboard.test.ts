@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toExportValue } from '../ga4/export-schema';
+import type { StoreOffersResponse } from '../ga4/store-offer';
 import type { ExportRow } from '../warehouse/export-row';
 import { sampleEcommerce, sampleRow } from '../warehouse/test-fixtures';
 import { rowLine, Warehouse } from '../warehouse/warehouse';
@@ -209,11 +210,12 @@ describe('targeting on a real server', () => {
   let server: Server;
   let base: string;
   const clients = Array.from({ length: 40 }, (_, i) => `${1000 + i}.1`);
+  const viewedMug = rowLine(ev('1000.1', 10, T0 + 500_000, 'view_item', { page_location: 'http://shop.test/product/mug/' }));
 
   beforeAll(async () => {
     dash = createDashboard();
     // forty visitors on the site, each with a cart
-    dash.state.applyLines(clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]));
+    dash.state.applyLines([...clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]), viewedMug]);
     ({ server, url: base } = await mount([...dash.privateRoutes, ...dash.storeRoutes]));
   });
 
@@ -224,8 +226,8 @@ describe('targeting on a real server', () => {
 
   const post = async (path: string, body: unknown): Promise<Response> =>
     fetch(`${base}/dashboard/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const offersFor = async (clientId: string | null): Promise<{ id: string }[]> =>
-    ((await (await fetch(`${base}/api/offers`, clientId === null ? {} : { headers: { cookie: `_ga=GA1.1.${clientId}; other=1` } })).json()) as { offers: { id: string }[] }).offers;
+  const offersFor = async (clientId: string | null): Promise<string[]> =>
+    ((await (await fetch(`${base}/api/offers`, clientId === null ? {} : { headers: { cookie: `_ga=GA1.1.${clientId}; other=1` } })).json()) as StoreOffersResponse).offers.map((o) => o.promotion.promotion_id);
 
   it('pushes an offer to exactly the segment minus a seeded holdout, and reports the lift with an interval', async () => {
     const seg = await post('segments', { name: 'Carts', rule: 'state=cart' });
@@ -244,12 +246,14 @@ describe('targeting on a real server', () => {
     const treated = clients.filter((c) => arms[c] === 'offer');
     expect(holdout.length).toBeGreaterThan(0);
     expect(treated.length + holdout.length).toBe(clients.length);
-    for (const c of treated) expect((await offersFor(c)).map((o) => o.id)).toEqual([offer.id]);
+    for (const c of treated) expect(await offersFor(c)).toEqual([offer.id]);
     for (const c of holdout) expect(await offersFor(c)).toEqual([]);
     expect(await offersFor('999.9')).toEqual([]);
     expect(await offersFor(null)).toEqual([]);
     // the query string cannot name another client
-    expect(((await (await fetch(`${base}/api/offers?client_id=${treated[0]}`)).json()) as { offers: unknown[] }).offers).toEqual([]);
+    expect(((await (await fetch(`${base}/api/offers?client_id=${treated[0]}`)).json()) as StoreOffersResponse).offers).toEqual([]);
+    const shown = ((await (await fetch(`${base}/api/offers`, { headers: { cookie: `_ga=GA1.1.${treated[0]}` } })).json()) as StoreOffersResponse).offers[0]!;
+    expect(shown).toMatchObject({ kind: 'discount', code: 'SAVE10', path: '/product/mug/', item: { item_id: 'SKU-1', price: 12.5 } });
 
     // half the treated buy after the push, none of the holdout
     const buyers = treated.slice(0, Math.ceil(treated.length / 2));
@@ -265,7 +269,7 @@ describe('targeting on a real server', () => {
   it('splits the same segment the same way for the same seed', async () => {
     const again = createDashboard();
     try {
-      again.state.applyLines(clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]));
+      again.state.applyLines([...clients.flatMap((c, i) => [rowLine(page(c, 10 + i, T0 + i * 1_000_000, '/')), rowLine(ev(c, 10 + i, T0 + i * 1_000_000 + 1, 'add_to_cart'))]), viewedMug]);
       const seg = again.targeting.saveSegment('Carts', { states: ['cart'] }, null);
       const offer = again.targeting.push(again.targeting.createOffer({ segmentId: seg.id, kind: 'discount', headline: 'x', code: 'SAVE10', itemId: 'SKU-1', holdoutShare: 0.25, seed: 7 }).id);
       const first = dash.targeting.report()[0]!;

@@ -81,6 +81,8 @@ export interface Snapshot {
   funnel: { step: string; sessions: number; dropOff: number | null }[];
   topPages: { path: string; views: number }[];
   topItems: { name: string; views: number; purchases: number }[];
+  /** Items an offer can feature (recently viewed). */
+  featurable: { itemId: string; name: string }[];
   devices: { device: string; sessions: number }[];
   visitorStates: { state: VisitorState; visitors: number }[];
   regions: { region: string; sessions: number; conversionRate: number }[];
@@ -100,6 +102,16 @@ export interface VisitorRow {
   pageViews: number;
   currentPage: string | null;
   lastSeen: number;
+}
+
+/** What the dashboard knows of an item from its views, enough to feature it in an offer. */
+export interface ItemInfo {
+  item_id: string;
+  item_name: string;
+  price: number;
+  item_category: string | null;
+  /** Its page in the store (where it was viewed). */
+  path: string;
 }
 
 /** A session's propensity; the insights model takes over from the rule when the dashboard is given one. */
@@ -153,7 +165,9 @@ export class LiveState {
   private readonly minutes = new Map<number, Set<string>>();
   private readonly stageCounts = [0, 0, 0, 0, 0];
   private readonly pageViews = new Map<string, number>();
-  private readonly items = new Map<string, { views: number; purchases: number }>();
+  private readonly itemCounts = new Map<string, { views: number; purchases: number }>();
+  /** Items by id, as last viewed. */
+  readonly items = new Map<string, ItemInfo>();
   private readonly devices = new Map<string, number>();
   private readonly regions = new Map<string, { sessions: number; purchased: number }>();
   /** Clients who saw / clicked each promotion (by promotion_id), for the offers' events. */
@@ -221,8 +235,14 @@ export class LiveState {
         s.pages.push({ path, title: title === null ? null : String(title), at });
       }
     }
-    const item = row.items?.[0]?.item_name;
-    if (name === 'view_item' && item) this.itemOf(item).views++;
+    const first = row.items?.[0];
+    if (name === 'view_item' && first?.item_name) {
+      this.itemOf(first.item_name).views++;
+      const path = pathOf(String(param(row.event_params, 'page_location') ?? ''));
+      if (first.item_id && path !== null && typeof first.price === 'number') {
+        this.items.set(first.item_id, { item_id: first.item_id, item_name: first.item_name, price: first.price, item_category: first.item_category ?? null, path });
+      }
+    }
     if ((name === 'select_item' || name === 'view_item') && s.firstClick === null) s.firstClick = at;
     if (name === 'view_promotion' || name === 'select_promotion') {
       const id = param(row.event_params, 'promotion_id') ?? row.items?.[0]?.promotion_id ?? null;
@@ -257,8 +277,8 @@ export class LiveState {
   }
 
   private itemOf(name: string): { views: number; purchases: number } {
-    let it = this.items.get(name);
-    if (!it) this.items.set(name, (it = { views: 0, purchases: 0 }));
+    let it = this.itemCounts.get(name);
+    if (!it) this.itemCounts.set(name, (it = { views: 0, purchases: 0 }));
     return it;
   }
 
@@ -426,7 +446,8 @@ export class LiveState {
       activeByMinute,
       funnel,
       topPages: topOf(this.pageViews, (v) => v, 10).map(([path, views]) => ({ path, views })),
-      topItems: topOf(this.items, (v) => v.views + 10 * v.purchases, 10).map(([name, v]) => ({ name, ...v })),
+      topItems: topOf(this.itemCounts, (v) => v.views + 10 * v.purchases, 10).map(([name, v]) => ({ name, ...v })),
+      featurable: [...this.items.values()].slice(-20).map((i) => ({ itemId: i.item_id, name: i.item_name })),
       devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
       visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
       regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),

@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { OFFER_KINDS, type OfferKind, type StoreOffer } from '../ga4/store-offer';
 import { listVisitors, type VisitorFilter } from './lists';
-import type { LiveState } from './live-state';
+import type { ItemInfo, LiveState } from './live-state';
 
-export const OFFER_KINDS = ['discount', 'banner', 'free_shipping'] as const;
-export type OfferKind = (typeof OFFER_KINDS)[number];
+export { OFFER_KINDS, type OfferKind };
 
 export interface Segment {
   id: string;
@@ -30,7 +30,7 @@ export interface OfferInput {
   headline: string;
   /** A coupon code of the store (discount and free shipping offers). */
   code: string | null;
-  /** The featured product's item id (a promotion names one item). */
+  /** The featured product's item id (a promotion names one item); it must have been viewed on the site. */
   itemId: string;
   /** Share of the segment held out, 0–0.9. Default 0.2. */
   holdoutShare?: number;
@@ -49,21 +49,13 @@ export interface Lift {
 
 export interface Offer extends Required<OfferInput> {
   id: string;
+  item: ItemInfo;
   /** Predicted lift before pushing: see predictLift. */
   predicted: { lift: number; basis: string };
   /** Event time of the push, µs; null until pushed. */
   pushedAt: number | null;
   /** Client id → arm, once pushed. */
   arms: Record<string, 'offer' | 'holdout'>;
-}
-
-/** What the store sees of an offer. */
-export interface StoreOffer {
-  id: string;
-  kind: OfferKind;
-  headline: string;
-  code: string | null;
-  itemId: string;
 }
 
 interface Saved {
@@ -184,13 +176,16 @@ export class Targeting {
     const headline = input.headline.trim().slice(0, 120);
     if (!headline) throw bad('an offer needs a headline');
     if (input.kind !== 'banner' && !input.code) throw bad(`a ${input.kind} offer needs a coupon code`);
+    const item = this.state.items.get(input.itemId);
+    if (!item) throw bad(`item ${JSON.stringify(input.itemId.slice(0, 40))} has no view on the site yet; choose one of the top items`);
     const offer: Offer = {
       id: `offer-${this.offers.length + 1}`,
       segmentId: segment.id,
       kind: input.kind,
       headline,
       code: input.kind === 'banner' ? null : (input.code ?? '').trim().toUpperCase().slice(0, 32),
-      itemId: input.itemId.slice(0, 64),
+      itemId: item.item_id,
+      item,
       holdoutShare,
       seed,
       predicted: this.predictLift(segment),
@@ -236,7 +231,14 @@ export class Targeting {
   storeOffers(clientId: string): StoreOffer[] {
     return this.offers
       .filter((o) => o.pushedAt !== null && o.arms[clientId] === 'offer')
-      .map((o) => ({ id: o.id, kind: o.kind, headline: o.headline, code: o.code, itemId: o.itemId }));
+      .map((o) => ({
+        kind: o.kind,
+        headline: o.headline,
+        code: o.code,
+        promotion: { promotion_id: o.id, promotion_name: o.headline, creative_name: o.kind, creative_slot: 'offer_banner' },
+        item: { item_id: o.item.item_id, item_name: o.item.item_name, price: o.item.price, quantity: 1, ...(o.item.item_category ? { item_category: o.item.item_category } : {}) },
+        path: o.item.path,
+      }));
   }
 }
 
