@@ -1,0 +1,62 @@
+/**
+ * The collector with the live dashboard mounted: `shoplab serve` and `npm run demo -- --live` start it, and so do
+ * the dashboard's browser tests and bench. The dashboard's routes go behind the server's token (its page, event
+ * stream and JSON) or stay public (the sign-in page and the store's GET /api/offers); its commit listener keeps
+ * the numbers current; it is seeded once from what the warehouse already holds.
+ */
+import { join } from 'node:path';
+import { loadOrCreateToken } from '../collector/private-api';
+import { startServer, type RunningServer, type ServerOptions } from '../collector/server';
+import { createDashboard, SIGN_IN_PATH, type Dashboard, type DashboardOptions } from '../dashboard/dashboard';
+
+export interface DashboardServer {
+  server: RunningServer;
+  dashboard: Dashboard;
+  /** `<url>/dashboard/`. */
+  dashboardUrl: string;
+  signInUrl: string;
+  close(): Promise<void>;
+}
+
+/** The token per the contract: `--token`, else env SHOPLAB_TOKEN, else `<data>/token` (created when missing). */
+export function resolveToken(dataDir: string, given?: string): string {
+  const token = given ?? process.env.SHOPLAB_TOKEN;
+  if (token !== undefined && token !== '') {
+    if (token.length < 16 || /\s/.test(token)) throw new Error('the token must be at least 16 characters without spaces');
+    return token;
+  }
+  return loadOrCreateToken(dataDir).value;
+}
+
+export async function startDashboardServer(options: ServerOptions, dashboardOptions: DashboardOptions = {}): Promise<DashboardServer> {
+  const dashboard = createDashboard({ targetingFile: join(options.dataDir, 'dashboard', 'targeting.json'), ...dashboardOptions });
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      ...options,
+      privateRoutes: [...(options.privateRoutes ?? []), ...dashboard.privateRoutes],
+      storeRoutes: [...(options.storeRoutes ?? []), ...dashboard.storeRoutes],
+      onCommit: [...(options.onCommit ?? []), dashboard.onCommit],
+    });
+  } catch (error) {
+    dashboard.close();
+    throw error;
+  }
+  try {
+    await dashboard.seed(server.warehouse);
+  } catch (error) {
+    dashboard.close();
+    await server.close();
+    throw error;
+  }
+  return {
+    server,
+    dashboard,
+    dashboardUrl: `${server.url}/dashboard/`,
+    signInUrl: `${server.url}${SIGN_IN_PATH}/`,
+    async close() {
+      dashboard.close();
+      await server.close();
+    },
+  };
+}
