@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
       const server = running.server;
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       if (running.dashboardUrl) console.log(`shoplab: dashboard at ${running.dashboardUrl} (sign in at ${running.signInUrl} with the token)`);
-      console.log(`shoplab: token ${server.token}`);
+      console.log(`shoplab: private API token ${server.token}`);
       const stop = (): void => {
         void (o.dashboard ? running.close() : server.close()).then(() => process.exit(0));
       };
