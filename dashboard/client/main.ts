@@ -208,7 +208,9 @@ function render(snapshot: Snapshot): void {
 function connect(): void {
   const source = new EventSource(`${API}/stream`);
   source.onmessage = (event: MessageEvent<string>) => {
-    render(JSON.parse(event.data) as Snapshot);
+    const snapshot = JSON.parse(event.data) as Snapshot;
+    render(snapshot);
+    fillItems(snapshot.featurable);
     scheduleLists();
   };
   source.onerror = () => {
@@ -305,6 +307,8 @@ async function loadSimilar(): Promise<void> {
   $('similar-out').textContent = Number(min).toFixed(2);
   const { visitors } = await getJson<{ visitors: (VisitorRow & { similarity: number })[] }>(`${API}/similar?key=${encodeURIComponent(selected)}&min=${min}`);
   $('similar-count').textContent = `Segment: ${visitors.length} visitor${visitors.length === 1 ? '' : 's'}`;
+  lastSimilar = visitors.map((v) => v.clientId);
+  $<HTMLButtonElement>('save-similar').disabled = visitors.length === 0;
   $('similar-list').replaceChildren(
     ...visitors.slice(0, 30).map((v) => {
       const li = document.createElement('li');
@@ -313,6 +317,115 @@ async function loadSimilar(): Promise<void> {
     }),
   );
 }
+
+// ----- targeting -----
+
+let lastSimilar: string[] = [];
+
+async function sendJson<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(answer.error ?? `HTTP ${res.status}`);
+  return answer;
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} pp`;
+
+interface OfferRow {
+  id: string;
+  segmentId: string;
+  kind: string;
+  headline: string;
+  predicted: { lift: number; basis: string };
+  pushedAt: number | null;
+  measured: { lift: number; interval: [number, number]; offer: { clients: number }; holdout: { clients: number } } | null;
+  events: { views: number; selects: number };
+}
+
+function status(text: string): void {
+  $('targeting-status').textContent = text;
+}
+
+async function loadTargeting(): Promise<void> {
+  const [{ segments }, { offers }] = await Promise.all([
+    getJson<{ segments: { id: string; name: string; clientIds: string[] }[] }>(`${API}/segments`),
+    getJson<{ offers: OfferRow[] }>(`${API}/offers`),
+  ]);
+  const select = $('offer-form').querySelector<HTMLSelectElement>('select[name="segmentId"]');
+  if (select && select.options.length !== segments.length) {
+    select.replaceChildren(...segments.map((s) => new Option(`${s.name} (${s.clientIds.length})`, s.id)));
+  }
+  $('offers').querySelector('tbody')?.replaceChildren(
+    ...offers.map((o) => {
+      const tr = document.createElement('tr');
+      const action = document.createElement('td');
+      if (o.pushedAt === null) {
+        const push = document.createElement('button');
+        push.type = 'button';
+        push.textContent = `Push ${o.id}`;
+        push.addEventListener('click', () => {
+          void sendJson(`${API}/offers/push`, { id: o.id })
+            .then(() => status(`${o.id} pushed`))
+            .then(loadTargeting)
+            .catch((e: unknown) => status(String(e)));
+        });
+        action.append(push);
+      } else action.textContent = 'pushed';
+      const m = o.measured;
+      tr.append(
+        cell(`${o.id}: ${o.kind} — ${o.headline}`),
+        cell(o.segmentId),
+        cell(`${pct(o.predicted.lift)} (${o.predicted.basis})`),
+        cell(m ? `${pct(m.lift)} [${pct(m.interval[0])}, ${pct(m.interval[1])}], n = ${m.offer.clients} / ${m.holdout.clients}` : 'not pushed'),
+        cell(`${o.events.views} / ${o.events.selects}`, true),
+        action,
+      );
+      return tr;
+    }),
+  );
+}
+
+function fillItems(items: Snapshot['featurable']): void {
+  const select = $('offer-form').querySelector<HTMLSelectElement>('select[name="itemId"]');
+  if (!select || select.options.length === items.length) return;
+  const chosen = select.value;
+  select.replaceChildren(...items.map((i) => new Option(i.name, i.itemId)));
+  if (chosen) select.value = chosen;
+}
+
+$('segment-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = field(new FormData(event.target as HTMLFormElement), 'name', '');
+  void sendJson<{ segment: { clientIds: string[] } }>(`${API}/segments`, { name, rule: visitorQuery() })
+    .then((r) => status(`Segment saved: ${r.segment.clientIds.length} visitors`))
+    .then(loadTargeting)
+    .catch((e: unknown) => status(String(e)));
+});
+
+$('save-similar').addEventListener('click', () => {
+  void sendJson<{ segment: { clientIds: string[] } }>(`${API}/segments`, { name: `Similar to ${selected ?? ''}`, clientIds: lastSimilar })
+    .then((r) => status(`Segment saved: ${r.segment.clientIds.length} visitors`))
+    .then(loadTargeting)
+    .catch((e: unknown) => status(String(e)));
+});
+
+$('offer-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target as HTMLFormElement);
+  const kind = field(form, 'kind', 'discount');
+  void sendJson<{ offer: OfferRow }>(`${API}/offers`, {
+    segmentId: field(form, 'segmentId', ''),
+    kind,
+    code: kind === 'banner' ? null : field(form, 'code', ''),
+    headline: field(form, 'headline', ''),
+    itemId: field(form, 'itemId', ''),
+    holdoutShare: Number(field(form, 'holdoutShare', '0.2')),
+    seed: Number(field(form, 'seed', '1')),
+  })
+    .then((r) => status(`${r.offer.id} attached; predicted lift ${pct(r.offer.predicted.lift)}. Push it from the table.`))
+    .then(loadTargeting)
+    .catch((e: unknown) => status(String(e)));
+});
 
 // ----- lists -----
 
@@ -343,7 +456,7 @@ function scheduleLists(): void {
   if (listTimer !== null) return;
   listTimer = window.setTimeout(() => {
     listTimer = null;
-    void Promise.all([loadVisitors(), loadLists()]).catch((e: unknown) => console.error(e));
+    void Promise.all([loadVisitors(), loadLists(), loadTargeting()]).catch((e: unknown) => console.error(e));
   }, 2000);
 }
 
@@ -355,5 +468,5 @@ filters.addEventListener('input', () => {
 });
 $('similar').addEventListener('input', () => void loadSimilar());
 
-void Promise.all([loadVisitors(), loadLists()]).catch((e: unknown) => console.error(e));
+void Promise.all([loadVisitors(), loadLists(), loadTargeting()]).catch((e: unknown) => console.error(e));
 connect();
