@@ -5,9 +5,11 @@
  * the numbers current; it is seeded once from what the warehouse already holds.
  */
 import { join } from 'node:path';
+import { checkSecret } from '../collector/data-secret';
 import { loadOrCreateToken } from '../collector/private-api';
 import { startServer, type RunningServer, type ServerOptions } from '../collector/server';
 import { createDashboard, SIGN_IN_PATH, type Dashboard, type DashboardOptions } from '../dashboard/dashboard';
+import { TOKEN_ENV } from './api-client';
 
 export interface DashboardServer {
   server: RunningServer;
@@ -20,12 +22,8 @@ export interface DashboardServer {
 
 /** The token per the contract: `--token`, else env SHOPLAB_TOKEN, else `<data>/token` (created when missing). */
 export function resolveToken(dataDir: string, given?: string): string {
-  const token = given ?? process.env.SHOPLAB_TOKEN;
-  if (token !== undefined && token !== '') {
-    if (token.length < 16 || /\s/.test(token)) throw new Error('the token must be at least 16 characters without spaces');
-    return token;
-  }
-  return loadOrCreateToken(dataDir).value;
+  const env = process.env[TOKEN_ENV];
+  return given !== undefined ? checkSecret(given, '--token') : env ? checkSecret(env, TOKEN_ENV) : loadOrCreateToken(dataDir).value;
 }
 
 export async function startDashboardServer(options: ServerOptions, dashboardOptions: DashboardOptions = {}): Promise<DashboardServer> {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { locationFromGeoHeader } from '../collector/geo-header';
 import { startServer, type RunningServer } from '../collector/server';
 import type { MpUserLocation } from '../ga4/measurement-protocol';
+import { checkRunId } from '../ga4/run-id';
 import type { DriverName } from '../headless/drivers/driver';
 import { playwrightDriver } from '../headless/drivers/playwright';
 import { puppeteerDriver } from '../headless/drivers/puppeteer';
@@ -16,11 +17,13 @@ import { parseShard, planRun, shardPlan, type PlannedSession } from '../headless
 import { builtInSampler, DEFAULT_POPULATION_PATH, loadPopulationFile } from '../headless/population';
 import { runSimulation, type RunPace, type SessionRecord } from '../headless/runner';
 import { findPersona } from '../simulator/personas';
-import { saveSimSessions, saveSimUsers, simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
+import { simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import type { Warehouse } from '../warehouse/warehouse';
+import { clientToken, isShopLabServer } from './api-client';
 import { batchWriter } from './batch-writer';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
+import { fileTruth, serverTruth, warehouseTruth, type TruthSink } from './truth-sink';
 
 export interface SimulateCommandOptions {
   users: number;
@@ -28,6 +31,8 @@ export interface SimulateCommandOptions {
   seed: string;
   data: string;
   url?: string;
+  /** The private API token of the ShopLab server at `url` (default env SHOPLAB_TOKEN, else `<data>/token`). */
+  token?: string;
   runId?: string;
   /** First instant of simulated time (ms). Default: `days` before now (virtual), now (realtime). */
   start?: number;
@@ -67,6 +72,10 @@ export interface SimulateOutcome {
   seconds: number;
   dataDir: string;
   journal?: string;
+  /** Where the run's ground truth went: the warehouse file, the server's URL, or a truth file to import. */
+  truth?: string;
+  /** True when the truth went to a file that `shoplab truth import` loads. */
+  truthInFile?: boolean;
   /** Set on --dry-run. */
   plan?: PlannedSession[];
 }
@@ -130,8 +139,13 @@ function unfinishedFrontier(sessions: readonly PlannedSession[], done: ReadonlyM
   return [...first.values()];
 }
 
+/** The run's truth file beside its journal (used when the store is not ShopLab's). */
+export function truthFilePath(journalFile: string): string {
+  return journalFile.replace(/\.jsonl$/, '.truth.ndjson');
+}
+
 export async function simulateCommand(opts: SimulateCommandOptions): Promise<SimulateOutcome> {
-  const runId = opts.runId ?? newRunId();
+  const runId = checkRunId(opts.runId ?? newRunId());
   if (opts.resume && !opts.runId) throw new Error('--resume needs the --run-id of the run to continue');
   const pace = opts.pace ?? 'virtual';
   const days = opts.days ?? 1;
@@ -154,11 +168,25 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR });
   }
   const warehouse = server?.warehouse;
-  const journal = openJournal(
-    journalPath(opts.data, runId, shardText),
-    { type: 'run', runId, seed: opts.seed, users: opts.users, start, days, shard: shardText, population: populationFile ? resolve(populationFile) : (opts.persona ?? []).join(','), pace },
-    !!opts.resume,
-  );
+  let sink: TruthSink | undefined;
+  try {
+    if (warehouse) sink = warehouseTruth(warehouse);
+    else if (opts.url && (await isShopLabServer(opts.url))) sink = serverTruth(opts.url, clientToken(opts.token, opts.data, opts.url));
+  } catch (error) {
+    await server?.close();
+    throw error;
+  }
+  let journal: ReturnType<typeof openJournal>;
+  try {
+    journal = openJournal(
+      journalPath(opts.data, runId, shardText),
+      { type: 'run', runId, seed: opts.seed, users: opts.users, start, days, shard: shardText, population: populationFile ? resolve(populationFile) : (opts.persona ?? []).join(','), pace },
+      !!opts.resume,
+    );
+  } catch (error) {
+    await server?.close();
+    throw error;
+  }
   const url = opts.url ?? server?.url ?? '';
   let failed = 0;
   let events = 0;
@@ -168,21 +196,20 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const onSigint = (): void => stop.abort();
   opts.signal?.addEventListener('abort', onSigint, { once: true });
   process.once('SIGINT', onSigint);
+  // Another store keeps no truth: it goes to a file beside the journal, for `shoplab truth import`.
+  const truthSink = sink ?? fileTruth(truthFilePath(journal.file));
   // Ground truth is written in batches (one transaction per table per batch, not per session); the runner journals
-  // a session only once its batch has been committed.
-  const truth = warehouse
-    ? batchWriter<SessionRecord>(async (records) => {
-        await saveSimSessions(warehouse, records.map((r) => toRow(runId, r)));
-        const users = records.filter((r) => r.result).map((r) => simUserRow(runId, r.result!.clientId || r.plan.clientId, r.result!.persona));
-        await saveSimUsers(warehouse, users);
-      })
-    : undefined;
+  // a session only once its batch has been stored. A user's row is the same from each of its sessions (the key is
+  // run id + client id), so a returning user keeps one row.
+  const truth = batchWriter<SessionRecord>(async (records) => {
+    const users = records.filter((r) => r.result).map((r) => simUserRow(runId, r.result!.clientId || r.plan.clientId, r.result!.persona));
+    await truthSink.save(records.map((r) => toRow(runId, r)), users);
+  });
   try {
-    if (warehouse) {
-      await saveSimSessions(warehouse, []);
-      // Sessions in flight when an earlier attempt of this run stopped sent events that no journal line vouches for.
-      if (opts.resume) await purgeSessions(warehouse, runId, unfinishedFrontier(mine, journal.done));
-    }
+    // Creates the tables, and for a server checks the token before any shopper starts.
+    await truthSink.save([], []);
+    // Sessions in flight when an earlier attempt of this run stopped sent events that no journal line vouches for.
+    if (warehouse && opts.resume) await purgeSessions(warehouse, runId, unfinishedFrontier(mine, journal.done));
     progress?.update(finished, failed, events);
     const run = await runSimulation({
       url,
@@ -207,7 +234,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
         if (r.error) failed += 1;
         events += r.result?.events.length ?? 0;
         progress?.update(finished, failed, events);
-        return truth?.add(r);
+        return truth.add(r);
       },
     });
     progress?.end();
@@ -224,6 +251,8 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
       stopped: run.stopped,
       seconds: run.seconds,
       journal: journal.file,
+      truth: truthSink.where,
+      truthInFile: !sink,
     };
     mkdirSync(join(opts.data, 'runs'), { recursive: true });
     writeFileSync(journal.file.replace(/\.jsonl$/, '.summary.json'), `${JSON.stringify(jsonSummary(outcome), null, 2)}\n`);
@@ -231,6 +260,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   } finally {
     process.off('SIGINT', onSigint);
     await journal.close();
+    await truthSink.close();
     await server?.close();
   }
 }
@@ -252,6 +282,7 @@ export function jsonSummary(o: SimulateOutcome): Record<string, unknown> {
     actionsPerSecond: o.seconds > 0 ? actions / o.seconds : 0,
     summary: o.summary,
     journal: o.journal,
+    truth: o.truth,
     warehouse: join(o.dataDir, 'shoplab.duckdb'),
   };
 }
@@ -293,5 +324,7 @@ export function printOutcome(o: SimulateOutcome, json: boolean): void {
   if (o.stopped) console.log(`  stopped early: continue with --resume --run-id ${o.runId}`);
   for (const e of errors) console.log(`    session ${e.plan.index}: ${e.error}`);
   console.log(`  journal:   ${o.journal ?? '-'}`);
+  if (o.truthInFile) console.log(`  truth:     ${o.truth} (the store is not ShopLab's: load it with \`shoplab truth import ${o.truth} --url <ShopLab server> | --data <dir>\`)`);
+  else if (o.truth) console.log(`  truth:     ${o.truth}`);
   console.log(`  warehouse: ${join(o.dataDir, 'shoplab.duckdb')}`);
 }

@@ -35,6 +35,7 @@ async function live(o: { users: number; concurrency: number; seed: string; data:
         seed: `${o.seed}-${hour}`,
         data: o.data,
         url: running.server.url,
+        token: running.server.token,
         start: storeTime,
         days: 1 / 24,
         quiet: true,

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
 import { startServer } from '../../collector/server';
+import { TOKEN_ENV } from '../api-client';
 import { resolveToken, startDashboardServer } from '../dashboard-server';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
@@ -16,19 +17,19 @@ export function registerServe(program: Command): void {
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--no-dashboard', 'do not mount the live dashboard')
-    .option('--token <token>', 'the private API token (default: env SHOPLAB_TOKEN, else <data>/token, created when missing)')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; dashboard: boolean; token?: string; config?: string }) => {
+    .option('--token <token>', `bearer token of the private API (ground truth, queries, /metrics, the dashboard); default env ${TOKEN_ENV}, else <data>/token (created, mode 0600)`)
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; dashboard: boolean; config?: string; token?: string }) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
       const token = resolveToken(o.data, o.token);
-      const options = { host: o.host, port: o.port, dataDir: o.data, token, ...(o.site ? { publicDir: o.public } : {}), ...config };
-      const running = o.dashboard ? await startDashboardServer(options) : { server: await startServer(options), dashboardUrl: null, signInUrl: null, close: () => Promise.resolve() };
-      const server = running.server;
+      const options = { host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token };
+      const running = o.dashboard ? await startDashboardServer(options) : null;
+      const server = running?.server ?? (await startServer(options));
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
-      if (running.dashboardUrl) console.log(`shoplab: dashboard at ${running.dashboardUrl} (sign in at ${running.signInUrl} with the token)`);
-      console.log(`shoplab: private API token ${server.token}`);
+      console.log(`shoplab: private API token ${server.token} (send \`Authorization: Bearer <token>\`; \`shoplab sql --data ${o.data}\` uses it)`);
+      if (running) console.log(`shoplab: dashboard at ${running.dashboardUrl} (sign in at ${running.signInUrl} with the token)`);
       const stop = (): void => {
-        void (o.dashboard ? running.close() : server.close()).then(() => process.exit(0));
+        void (running ? running.close() : server.close()).then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

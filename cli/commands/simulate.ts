@@ -1,8 +1,15 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { runIdProblem } from '../../ga4/run-id';
 import { DRIVER_NAMES, type DriverName } from '../../headless/drivers/driver';
 import type { RunPace } from '../../headless/runner';
 import { dataOption, parseDate, parsePositiveInt } from '../options';
 import { finishRun, printDryRun, simulateCommand } from '../simulate';
+
+function parseRunId(v: string): string {
+  const problem = runIdProblem(v);
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return v;
+}
 
 function parseDays(v: string): number {
   const n = Number(v);
@@ -25,6 +32,7 @@ interface Flags {
   resume?: boolean;
   dryRun?: boolean;
   url?: string;
+  token?: string;
   json?: boolean;
   reusePages: boolean;
   data: string;
@@ -44,10 +52,11 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--driver <name>', 'browser automation library').choices(DRIVER_NAMES).default('puppeteer'))
     .addOption(new Option('--pace <pace>', 'virtual: as fast as possible on a simulated clock; realtime: each session at its wall-clock time').choices(['virtual', 'realtime']).default('virtual'))
     .option('--shard <k/n>', 'run only shard k of n (users split deterministically); n shards = one unsharded run', '1/1')
-    .option('--run-id <id>', 'label for this run (default: generated)')
+    .option('--run-id <id>', 'label for this run: up to 64 of A-Z a-z 0-9 . _ -, not starting with a dot (default: generated)', parseRunId)
     .option('--resume', 'continue the run --run-id from its journal without repeating a finished session')
     .option('--dry-run', 'plan and print the sessions without launching a browser')
-    .option('--url <url>', 'a store already being served, e.g. one tagged with GTM (default: serve ./public with an in-process collector)')
+    .option('--url <url>', "a store already being served (default: serve ./public with an in-process collector). A ShopLab server (`shoplab serve`) takes the ground truth through its private API; another store's truth goes to <data>/runs/<run>.truth.ndjson for `shoplab truth import`")
+    .option('--token <token>', 'with --url to a ShopLab server: its private API token (default env SHOPLAB_TOKEN, else <data>/token)')
     .option('--json', 'print the summary as JSON')
     .option('--no-reuse-pages', 'load the store afresh for every visit instead of landing client-side on a reused page (slower; for diagnosing a store)')
     .addOption(dataOption())
