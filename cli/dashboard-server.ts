@@ -17,6 +17,8 @@ export interface DashboardServer {
   /** `<url>/dashboard/`. */
   dashboardUrl: string;
   signInUrl: string;
+  /** Resolves once the dashboard has counted what the warehouse held at start. */
+  seeded: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,19 +42,19 @@ export async function startDashboardServer(options: ServerOptions, dashboardOpti
     dashboard.close();
     throw error;
   }
-  try {
-    await dashboard.seed(server.warehouse);
-  } catch (error) {
-    dashboard.close();
-    await server.close();
-    throw error;
-  }
+  // Seeded after listening: on a large warehouse the sessions model takes a while, and the store and ingest need
+  // not wait for it (committed lines queue meanwhile and are applied after the seed).
+  const seeded = dashboard.seed(server.warehouse).catch((error: unknown) => {
+    (options.log ?? ((m: string) => process.stderr.write(`${m}\n`)))(`dashboard: could not seed from the warehouse: ${error instanceof Error ? error.message : String(error)}`);
+  });
   return {
     server,
     dashboard,
+    seeded,
     dashboardUrl: `${server.url}/dashboard/`,
     signInUrl: `${server.url}${SIGN_IN_PATH}/`,
     async close() {
+      await seeded;
       dashboard.close();
       await server.close();
     },

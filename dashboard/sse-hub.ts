@@ -21,6 +21,9 @@ export class SseHub {
   private readonly maxClients: number;
   /** Messages sent (one per tick with changes), for the bench. */
   messages = 0;
+  /** Earliest time of the next message: a snapshot that took t ms to build waits 9·t, so that building them takes
+   *  at most a tenth of the main thread, which ingest shares. */
+  private nextAt = 0;
 
   constructor(
     private readonly build: () => string,
@@ -62,8 +65,11 @@ export class SseHub {
 
   private flush(): void {
     if (!this.dirty || this.clients.size === 0) return;
+    const started = performance.now();
+    if (started < this.nextAt) return;
     this.dirty = false;
     const message = `data: ${this.build()}\n\n`;
+    this.nextAt = started + 10 * (performance.now() - started);
     this.messages++;
     for (const res of this.clients) res.write(message);
   }

@@ -26,6 +26,7 @@ const commits: number[] = [];
 test.beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'shoplab-dash-e2e-'));
   running = await startDashboardServer({ host: '127.0.0.1', port: 0, dataDir, publicDir: PUBLIC_DIR, token: 'e2e-dashboard-token-0123456789', onCommit: [() => commits.push(Date.now())] }, { sseIntervalMs: 250 });
+  await running.seeded;
 });
 
 test.afterAll(async () => {
@@ -116,18 +117,9 @@ test('the active-users and sessions cards change within 2 s of the events\' comm
   const axe = await new AxeBuilder({ page }).analyze();
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-
-  if (process.env.SHOPLAB_SCREENSHOTS) {
-    mkdirSync(IMAGES, { recursive: true });
-    for (const [name, size] of [['desktop', { width: 1440, height: 1000 }], ['tablet', { width: 820, height: 1180 }]] as const) {
-      await page.setViewportSize(size);
-      await page.waitForTimeout(600); // charts re-lay out on resize (an animation, not a condition to wait on)
-      await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: false });
-    }
-  }
 });
 
-test('an offer pushed to a segment reaches exactly its targeted client ids; the events land; the lift has an interval and the split reproduces from the seed', async ({ browser, request }) => {
+test('an offer pushed to a segment reaches exactly its targeted client ids; the events land; the lift has an interval and the split reproduces from the seed', async ({ browser, request, page }) => {
   test.setTimeout(300_000);
   const base = running.server.url;
   const ids = Array.from({ length: 6 }, (_, i) => `70000000${i}.1700000000`);
@@ -191,4 +183,21 @@ test('an offer pushed to a segment reaches exactly its targeted client ids; the 
   expect(mine.measured.holdout.clients).toBe(holdout.length);
   expect(mine.measured.interval[0]).toBeLessThanOrEqual(mine.measured.lift);
   expect(mine.measured.interval[1]).toBeGreaterThanOrEqual(mine.measured.lift);
+
+  // The targeting panel lists the offer with its measured lift and interval.
+  await signIn(page);
+  await expect(page.getByRole('table', { name: /Offers: predicted and measured lift/ })).toContainText(offer.id, { timeout: 30_000 });
+  await expect(page.getByRole('table', { name: /Offers: predicted and measured lift/ })).toContainText(`n = ${targeted.length} / ${holdout.length}`);
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
+  if (process.env.SHOPLAB_SCREENSHOTS) {
+    mkdirSync(IMAGES, { recursive: true });
+    for (const [name, size] of [['desktop', { width: 1440, height: 1000 }], ['tablet', { width: 820, height: 1180 }]] as const) {
+      await page.setViewportSize(size);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.waitForTimeout(800); // charts re-lay out on resize (an animation, not a condition to wait on)
+      await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: false });
+    }
+  }
 });
