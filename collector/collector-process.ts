@@ -20,8 +20,8 @@ export interface CollectorProcess {
 }
 
 /** Starts the collector on a free port; resolves once it prints its URL and token. */
-export function startCollectorProcess(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CollectorProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir, '--no-site'], {
+export function startCollectorProcess(dataDir: string, env: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Promise<CollectorProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir, '--no-site', ...extraArgs], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

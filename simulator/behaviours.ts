@@ -10,6 +10,7 @@
  * shopping verb with the dwell time to spend before it — or the end of the session.
  */
 import type { PageEnv } from './dom/env';
+import { applyOfferCode, noticeOffer, offerTotal, type OfferMemory } from './offers';
 import { brandWeight, interestIn, type Device, type Persona } from './personas';
 import type { Rng } from './rng';
 import * as verbs from './verbs';
@@ -49,7 +50,7 @@ interface Seen {
 }
 
 /** Everything the policy remembers within a session; plain JSON, persisted across page loads. */
-export interface Memory {
+export interface Memory extends OfferMemory {
   phase: Phase;
   bouncing?: boolean;
   need?: string;
@@ -180,6 +181,11 @@ export function decide(ctx: PolicyContext): Step | End {
   if (mem.phase === 'cart-decide' && page !== 'cart') mem.phase = 'cart';
   if ((mem.phase === 'checkout' || mem.phase === 'place') && page !== 'checkout') mem.phase = 'cart';
   if (mem.phase === 'pick' && !isList(page) && page !== 'product') mem.phase = 'seek';
+  const offer = mem.bouncing ? null : noticeOffer(env, rng, persona, mem, mem.phase);
+  if (offer) {
+    mem.phase = 'consider';
+    return { action: 'follow-offer', dwellMs: 3000, act: offer.follow, itemId: offer.itemId, price: offer.price, category: offer.category, detail: offer.id };
+  }
 
   switch (mem.phase) {
     case 'land': {
@@ -335,7 +341,7 @@ export function decide(ctx: PolicyContext): Step | End {
 
     case 'cart-decide': {
       const lines = verbs.cartLines(env);
-      const total = Number(env.doc.querySelector('[data-cart-total]')?.getAttribute('data-cart-total') ?? 'NaN');
+      const total = offerTotal(mem, Number(env.doc.querySelector('[data-cart-total]')?.getAttribute('data-cart-total') ?? 'NaN'));
       if (!goal && lines.length > 1 && Number.isFinite(total) && total > persona.budget * 2.5 && rng.chance(t.priceSensitivity * 0.5)) {
         const dearest = [...lines].sort((a, b) => b.price - a.price)[0];
         if (dearest && Number.isFinite(dearest.price)) {
@@ -362,7 +368,7 @@ export function decide(ctx: PolicyContext): Step | End {
       };
       mem.phase = 'place';
       const typed = Object.values(details).join('');
-      return { action: 'fill-checkout', dwellMs: 3000 + typingMs(persona, typed), act: () => verbs.fillCheckout(env, details) };
+      return { action: 'fill-checkout', dwellMs: 3000 + typingMs(persona, typed), act: () => verbs.fillCheckout(env, details).then(() => applyOfferCode(env, mem)) };
     }
 
     case 'place':

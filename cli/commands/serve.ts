@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
-import { checkSecret, DATA_SECRETS, loadOrCreateSecret } from '../../collector/data-secret';
-import { loadOrCreateToken } from '../../collector/private-api';
+import { DATA_SECRETS, loadOrCreateSecret } from '../../collector/data-secret';
 import { startServer } from '../../collector/server';
 import { TOKEN_ENV } from '../api-client';
+import { resolveToken, startDashboardServer } from '../dashboard-server';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
 import { startBigQueryStream } from '../../export/serve-bigquery';
@@ -12,26 +12,28 @@ import { startBigQueryStream } from '../../export/serve-bigquery';
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description(`serve the built store and the GA4 collector on one origin (streams and CORS origins: env ${CONFIG_ENV} or <data>/${CONFIG_FILE})`)
+    .description(`serve the built store, the GA4 collector and the live dashboard (/dashboard/, behind the token) on one origin (streams and CORS origins: env ${CONFIG_ENV} or <data>/${CONFIG_FILE})`)
     .option('--host <host>', 'interface to bind', DEFAULT_HOST)
     .option('--port <port>', 'port (0 = any free port)', parsePort, DEFAULT_PORT)
     .addOption(dataOption())
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
+    .option('--no-dashboard', 'do not mount the live dashboard')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
-    .option('--token <token>', `bearer token of the private API (ground truth, queries, /metrics); default env ${TOKEN_ENV}, else <data>/token (created, mode 0600)`)
+    .option('--token <token>', `bearer token of the private API (ground truth, queries, /metrics, the dashboard); default env ${TOKEN_ENV}, else <data>/token (created, mode 0600)`)
     .option('--bigquery <project.dataset>', 'also stream accepted events to BigQuery events_intraday_YYYYMMDD tables of this dataset (Application Default Credentials; undelivered rows wait in <data>/bigquery-spool)')
     .option('--bigquery-endpoint <url>', 'with --bigquery: a BigQuery stand-in or emulator instead of Google (no credentials used)')
     .option('--bigquery-location <location>', 'with --bigquery: location of the dataset if it has to be created (e.g. US, EU)')
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string; token?: string; bigquery?: string; bigqueryEndpoint?: string; bigqueryLocation?: string }) => {
+    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; dashboard: boolean; config?: string; token?: string; bigquery?: string; bigqueryEndpoint?: string; bigqueryLocation?: string }) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
-      const env = process.env[TOKEN_ENV];
-      const token = o.token !== undefined ? checkSecret(o.token, '--token') : env ? checkSecret(env, TOKEN_ENV) : loadOrCreateToken(o.data).value;
+      const token = resolveToken(o.data, o.token);
       if (o.bigquery === undefined && (o.bigqueryEndpoint !== undefined || o.bigqueryLocation !== undefined)) throw new Error('--bigquery-endpoint and --bigquery-location need --bigquery PROJECT.DATASET');
       const stream = o.bigquery === undefined
         ? undefined
         : await startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token, ...(stream ? { onCommit: [stream.listener] } : {}) });
+      const options = { host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token, ...(stream ? { onCommit: [stream.listener] } : {}) };
+      const running = o.dashboard ? await startDashboardServer(options) : null;
+      const server = running?.server ?? (await startServer(options));
       if (stream && o.bigquery) console.log(`shoplab: streaming accepted events to BigQuery ${o.bigquery} (events_intraday_YYYYMMDD)`);
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       if (!config.streams) {
@@ -41,9 +43,9 @@ export function registerServe(program: Command): void {
         console.log(`shoplab: api_secret for G-SHOPLAB: ${secret.value} (kept in ${secret.file})`);
       }
       console.log(`shoplab: private API token ${server.token} (send \`Authorization: Bearer <token>\`; \`shoplab sql --data ${o.data}\` uses it)`);
+      if (running) console.log(`shoplab: dashboard at ${running.dashboardUrl} (sign in at ${running.signInUrl} with the token)`);
       const stop = (): void => {
-        void server
-          .close()
+        void (running ? running.close() : server.close())
           .then(() => stream?.close())
           .then(() => process.exit(0));
       };

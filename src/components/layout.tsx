@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link } from 'gatsby';
+import { OfferBanner } from './offer-banner';
 import { SearchBox } from './search-box';
 import { SiteNav } from './site-nav';
 import * as styles from './layout.module.css';
@@ -32,6 +33,7 @@ export function Layout({ page, children, data, searchTerm }: LayoutProps) {
           <SearchBox key={searchTerm ?? ''} initial={searchTerm} />
         </div>
       </header>
+      <OfferBanner />
       <main id="main" className={styles.main} data-shoplab-page={page} tabIndex={-1} {...data}>
         {children}
       </main>

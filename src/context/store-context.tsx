@@ -7,6 +7,7 @@ import React, { createContext, useCallback, useContext, useEffect, useLayoutEffe
 import type { ReactNode } from 'react';
 import * as events from '../../ga4/events';
 import type { ListContext, Promotion } from '../../ga4/events';
+import type { StoreOffer } from '../../ga4/store-offer';
 import { pushUserId, track } from '../analytics/data-layer';
 import { trackView } from '../analytics/route-views';
 import { CURRENCY, toGa4Item, type ProductSummary } from '../data/product';
@@ -91,6 +92,9 @@ export interface StoreValue {
   selectPromotion: (promo: Promotion, product: ProductSummary) => void;
   viewItemList: (list: ListContext, products: readonly ProductSummary[], firstIndex?: number) => void;
   viewPromotion: (promo: Promotion, product: ProductSummary) => void;
+  /** view_promotion / select_promotion for an offer the dashboard pushed to this client (ga4/store-offer.ts). */
+  viewOffer: (offer: StoreOffer) => void;
+  selectOffer: (offer: StoreOffer) => void;
   viewItem: (product: ProductSummary) => void;
   viewCart: () => void;
   beginCheckout: () => void;
@@ -442,6 +446,14 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
     trackView(() => events.viewPromotion(promo, toGa4Item(product)));
   }, []);
 
+  const viewOffer = useCallback((offer: StoreOffer) => {
+    trackView(() => events.viewPromotion(offer.promotion, offer.item));
+  }, []);
+
+  const selectOffer = useCallback((offer: StoreOffer) => {
+    track(() => events.selectPromotion(offer.promotion, offer.item));
+  }, []);
+
   const viewItem = useCallback((product: ProductSummary) => {
     trackView(() => events.viewItem(CURRENCY, toGa4Item(product)));
   }, []);
@@ -496,6 +508,8 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
       selectPromotion,
       viewItemList,
       viewPromotion,
+      viewOffer,
+      selectOffer,
       viewItem,
       viewCart,
       beginCheckout,
@@ -504,7 +518,7 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
     [
       hydrated, lines, lastOrder, wishlist, user, orders, addToCart, removeFromCart, setQuantity, clearCart, addToWishlist,
       removeFromWishlist, checkoutItems, addShippingInfo, addPaymentInfo, placeOrder, requestRefund, signUp, logIn, logOut,
-      selectItem, selectPromotion, viewItemList, viewPromotion, viewItem, viewCart, beginCheckout, viewSearchResults,
+      selectItem, selectPromotion, viewItemList, viewPromotion, viewOffer, selectOffer, viewItem, viewCart, beginCheckout, viewSearchResults,
     ],
   );
 

@@ -1,0 +1,466 @@
+/**
+ * The dashboard's numbers, kept up to date event by event instead of recomputed by scans: every committed export
+ * row updates its session, its client, the minute it fell in and a handful of counters, so that a refresh costs
+ * the same with ten events stored or ten million. Time is event time (`event_timestamp`), never the wall clock:
+ * "now" is the latest event seen, so a run replayed in virtual time reads like a live day at whatever speed it is
+ * produced.
+ */
+import type { ExportParam, ExportRow } from '../warehouse/warehouse';
+import type { JsonValue } from '../warehouse/warehouse';
+import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
+
+const MINUTE_US = 60_000_000;
+/** GA4 Realtime's window. */
+export const WINDOW_MINUTES = 30;
+/** A visitor with no event for this long (event time) and no purchase counts as having left. */
+export const LEFT_AFTER_MINUTES = 10;
+/** Pages kept per live session, for the visitor's path and click-stream similarity. */
+const MAX_PAGES = 60;
+
+export type VisitorState = 'browsing' | 'cart' | 'checkout' | 'purchased' | 'left';
+export const VISITOR_STATES: readonly VisitorState[] = ['browsing', 'cart', 'checkout', 'purchased', 'left'];
+
+export interface PageVisit {
+  path: string;
+  title: string | null;
+  /** µs since the epoch (event time). */
+  at: number;
+}
+
+/** One session as the dashboard knows it. */
+export interface SessionState {
+  key: string;
+  clientId: string;
+  sessionId: number;
+  start: number;
+  end: number;
+  device: string;
+  region: string | null;
+  pageViews: number;
+  engagementMs: number;
+  stage: Stage;
+  revenue: number;
+  /** First product click (select_item or view_item), µs; the start of click-to-purchase lag. */
+  firstClick: number | null;
+  purchaseAt: number | null;
+  /** Pages seen while the dashboard watched (empty for sessions known only from the seed). */
+  pages: PageVisit[];
+  /** Whether it was counted in the engagement and duration sums (always, once it exists). */
+  engagement: number;
+}
+
+interface ClientState {
+  sessions: number;
+  purchases: number;
+  revenue: number;
+  lastEnd: number;
+  /** Key of the client's latest session. */
+  lastSession: string;
+  /** Event time of the client's latest purchase, µs. */
+  lastPurchaseAt: number | null;
+}
+
+/** The cards, as numbers (null where there is nothing to divide by yet). */
+export interface Cards {
+  activeUsers: number;
+  sessions: number;
+  conversionRate: number | null;
+  revenue: number;
+  avgSessionDurationS: number | null;
+  dropOffRate: number | null;
+  clickToPurchaseLagS: number | null;
+  engagementScore: number | null;
+}
+
+export interface Snapshot {
+  /** Latest event time seen, µs (0 before any). */
+  now: number;
+  cards: Cards;
+  /** Active users per minute, oldest first, WINDOW_MINUTES entries ending at `now`'s minute. */
+  activeByMinute: { minute: number; users: number }[];
+  funnel: { step: string; sessions: number; dropOff: number | null }[];
+  topPages: { path: string; views: number }[];
+  topItems: { name: string; views: number; purchases: number }[];
+  /** Items an offer can feature (recently viewed). */
+  featurable: { itemId: string; name: string }[];
+  devices: { device: string; sessions: number }[];
+  visitorStates: { state: VisitorState; visitors: number }[];
+  regions: { region: string; sessions: number; conversionRate: number }[];
+  /** Live visitors by the site section and page they are on. */
+  sections: { section: string; page: string; visitor: string; timeOnSiteS: number; propensity: number }[];
+}
+
+export interface VisitorRow {
+  key: string;
+  clientId: string;
+  device: string;
+  region: string | null;
+  state: VisitorState;
+  propensity: number;
+  engagement: number;
+  timeOnSiteS: number;
+  pageViews: number;
+  currentPage: string | null;
+  lastSeen: number;
+}
+
+/** What the dashboard knows of an item from its views, enough to feature it in an offer. */
+export interface ItemInfo {
+  item_id: string;
+  item_name: string;
+  price: number;
+  item_category: string | null;
+  /** Its page in the store (where it was viewed). */
+  path: string;
+}
+
+/** A session's propensity; the insights model takes over from the rule when the dashboard is given one. */
+export type PropensityScorer = (s: SessionState) => number;
+
+const FUNNEL_STEPS = ['Sessions', 'Viewed an item', 'Added to cart', 'Began checkout', 'Purchased'] as const;
+
+function param(params: readonly ExportParam[] | undefined, key: string): string | number | null {
+  if (!params) return null;
+  for (const p of params) {
+    if (p.key !== key) continue;
+    const v = p.value;
+    return v.string_value ?? v.int_value ?? v.double_value ?? v.float_value ?? null;
+  }
+  return null;
+}
+
+function pathOf(location: string | null): string | null {
+  if (location === null) return null;
+  try {
+    return new URL(location).pathname;
+  } catch {
+    return location.startsWith('/') ? location : null;
+  }
+}
+
+/** The site section a path belongs to (its first segment), for the sunburst. */
+export function sectionOf(path: string): string {
+  const first = path.split('/').filter(Boolean)[0];
+  return first === undefined ? 'home' : first;
+}
+
+const num = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0);
+const str = (v: JsonValue | undefined): string | null => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : null);
+
+function median(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? null) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function topOf<T>(map: Map<string, T>, value: (t: T) => number, n: number): [string, T][] {
+  return [...map].sort((a, b) => value(b[1]) - value(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
+export class LiveState {
+  readonly sessions = new Map<string, SessionState>();
+  readonly clients = new Map<string, ClientState>();
+  /** Sessions with an event in the window, least recently active first (re-inserted on every event). */
+  private readonly live = new Map<string, SessionState>();
+  private readonly minutes = new Map<number, Set<string>>();
+  private readonly stageCounts = [0, 0, 0, 0, 0];
+  private readonly pageViews = new Map<string, number>();
+  private readonly itemCounts = new Map<string, { views: number; purchases: number }>();
+  /** Items by id, as last viewed. */
+  readonly items = new Map<string, ItemInfo>();
+  private readonly devices = new Map<string, number>();
+  private readonly regions = new Map<string, { sessions: number; purchased: number }>();
+  /** Clients who saw / clicked each promotion (by promotion_id), for the offers' events. */
+  readonly promotions = new Map<string, { views: Set<string>; selects: Set<string> }>();
+  private lags: number[] = [];
+  private lagsSorted = true;
+  private revenue = 0;
+  private durationSumS = 0;
+  private engagementSum = 0;
+  /** Latest event time, µs. */
+  now = 0;
+  /** Events applied since the start (seed excluded). */
+  events = 0;
+
+  constructor(private readonly score: PropensityScorer = ruleScore) {}
+
+  /** Counts a seeded session (a row of analysis/models/sessions.sql); returns it, or null for a row without a client. */
+  seedSession(row: Record<string, JsonValue>): SessionState | null {
+    const clientId = str(row.user_pseudo_id);
+    const sessionId = num(row.ga_session_id);
+    if (clientId === null) return null;
+    const stage: Stage = row.converted === true ? 4 : row.reached_checkout === true ? 3 : row.added_to_cart === true ? 2 : num(row.count_view_item) > 0 ? 1 : 0;
+    const s = this.open(clientId, sessionId, num(row.session_start_micros), str(row.device_category) ?? '(not set)', str(row.region));
+    s.end = Math.max(s.end, num(row.session_end_micros));
+    s.pageViews = num(row.page_views);
+    s.engagementMs = num(row.engagement_time_msec);
+    s.revenue = num(row.revenue);
+    this.revenue += s.revenue;
+    const exit = pathOf(str(row.exit_page));
+    if (exit !== null) s.pages.push({ path: exit, title: null, at: s.end });
+    this.advance(s, stage, s.end);
+    this.touch(s, s.end, false);
+    return s;
+  }
+
+  /** Applies committed export rows given as JSON text. */
+  applyLines(lines: readonly string[]): void {
+    for (const line of lines) {
+      let row: Partial<ExportRow>;
+      try {
+        row = JSON.parse(line) as Partial<ExportRow>;
+      } catch {
+        continue;
+      }
+      this.applyRow(row);
+    }
+  }
+
+  applyRow(row: Partial<ExportRow>): void {
+    const clientId = row.user_pseudo_id;
+    const sessionId = param(row.event_params, 'ga_session_id');
+    const at = row.event_timestamp;
+    if (!clientId || sessionId === null || typeof at !== 'number') return; // GA4's reports leave these out too
+    this.events++;
+    const s = this.open(clientId, Number(sessionId), at, row.device?.category ?? '(not set)', row.geo?.region ?? null);
+    const name = row.event_name ?? '';
+    const engagement = param(row.event_params, 'engagement_time_msec');
+    if (typeof engagement === 'number') s.engagementMs += engagement;
+    if (name === 'page_view') {
+      s.pageViews++;
+      const path = pathOf(String(param(row.event_params, 'page_location') ?? '')) ?? '/';
+      this.pageViews.set(path, (this.pageViews.get(path) ?? 0) + 1);
+      if (s.pages.length < MAX_PAGES) {
+        const title = param(row.event_params, 'page_title');
+        s.pages.push({ path, title: title === null ? null : String(title), at });
+      }
+    }
+    const first = row.items?.[0];
+    if (name === 'view_item' && first?.item_name) {
+      this.itemOf(first.item_name).views++;
+      const path = pathOf(String(param(row.event_params, 'page_location') ?? ''));
+      if (first.item_id && path !== null && typeof first.price === 'number') {
+        this.items.set(first.item_id, { item_id: first.item_id, item_name: first.item_name, price: first.price, item_category: first.item_category ?? null, path });
+      }
+    }
+    if ((name === 'select_item' || name === 'view_item') && s.firstClick === null) s.firstClick = at;
+    if (name === 'view_promotion' || name === 'select_promotion') {
+      const id = param(row.event_params, 'promotion_id') ?? row.items?.[0]?.promotion_id ?? null;
+      if (id !== null) {
+        const key = String(id);
+        let promo = this.promotions.get(key);
+        if (!promo) this.promotions.set(key, (promo = { views: new Set(), selects: new Set() }));
+        (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
+      }
+    }
+    if (name === 'purchase') {
+      const buyer = this.clients.get(clientId);
+      if (buyer && (buyer.lastPurchaseAt === null || at > buyer.lastPurchaseAt)) buyer.lastPurchaseAt = at;
+      for (const it of row.items ?? []) if (it.item_name) this.itemOf(it.item_name).purchases++;
+      const revenue = row.ecommerce?.purchase_revenue ?? 0;
+      s.revenue += revenue;
+      this.revenue += revenue;
+      const client = this.clients.get(clientId);
+      if (client) client.revenue += revenue;
+      if (s.purchaseAt === null) {
+        s.purchaseAt = at;
+        if (s.firstClick !== null) {
+          this.lags.push((at - s.firstClick) / 1e6);
+          this.lagsSorted = false;
+        }
+      }
+    }
+    const stage: Stage | null =
+      name === 'purchase' ? 4 : name === 'begin_checkout' || name === 'add_shipping_info' || name === 'add_payment_info' ? 3 : name === 'add_to_cart' ? 2 : name === 'view_item' ? 1 : null;
+    this.advance(s, stage ?? s.stage, at);
+    this.touch(s, at, true);
+  }
+
+  private itemOf(name: string): { views: number; purchases: number } {
+    let it = this.itemCounts.get(name);
+    if (!it) this.itemCounts.set(name, (it = { views: 0, purchases: 0 }));
+    return it;
+  }
+
+  private open(clientId: string, sessionId: number, at: number, device: string, region: string | null): SessionState {
+    const key = `${clientId}.${sessionId}`;
+    let s = this.sessions.get(key);
+    if (s) return s;
+    s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0 };
+    this.sessions.set(key, s);
+    this.stageCounts[0] = (this.stageCounts[0] ?? 0) + 1;
+    this.devices.set(device, (this.devices.get(device) ?? 0) + 1);
+    if (region !== null) {
+      const r = this.regions.get(region) ?? { sessions: 0, purchased: 0 };
+      r.sessions++;
+      this.regions.set(region, r);
+    }
+    let client = this.clients.get(clientId);
+    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null }));
+    client.sessions++;
+    return s;
+  }
+
+  /** Moves a session down the funnel (never back) and refreshes its sums. */
+  private advance(s: SessionState, stage: Stage, at: number): void {
+    if (stage > s.stage) {
+      for (let i = s.stage + 1; i <= stage; i++) this.stageCounts[i] = (this.stageCounts[i] ?? 0) + 1;
+      if (stage === 4) {
+        const client = this.clients.get(s.clientId);
+        if (client) {
+          client.purchases++;
+          client.lastPurchaseAt = Math.max(client.lastPurchaseAt ?? 0, s.purchaseAt ?? s.end);
+        }
+        if (s.region !== null) {
+          const r = this.regions.get(s.region);
+          if (r) r.purchased++;
+        }
+      }
+      s.stage = stage;
+    }
+    const before = (s.end - s.start) / 1e6;
+    if (at > s.end) s.end = at;
+    if (at < s.start) s.start = at;
+    this.durationSumS += (s.end - s.start) / 1e6 - before;
+    const engagement = engagementScore(s);
+    this.engagementSum += engagement - s.engagement;
+    s.engagement = engagement;
+  }
+
+  /** Marks the session and its client active at `at` (event time) and moves the clock. */
+  private touch(s: SessionState, at: number, live: boolean): void {
+    const client = this.clients.get(s.clientId);
+    if (client && s.end >= client.lastEnd) {
+      client.lastEnd = s.end;
+      client.lastSession = s.key;
+    }
+    if (at > this.now) this.now = at;
+    const nowMinute = Math.floor(this.now / MINUTE_US);
+    const first = nowMinute - WINDOW_MINUTES + 1;
+    // A seeded session counts as active in every minute it spanned; a live event in its own minute.
+    const from = live ? Math.floor(at / MINUTE_US) : Math.max(first, Math.floor(s.start / MINUTE_US));
+    const to = Math.floor(at / MINUTE_US);
+    for (let m = Math.max(from, first); m <= to; m++) {
+      let users = this.minutes.get(m);
+      if (!users) this.minutes.set(m, (users = new Set()));
+      users.add(s.clientId);
+    }
+    if (s.end >= (first - 0) * MINUTE_US) {
+      this.live.delete(s.key);
+      this.live.set(s.key, s);
+    }
+    this.prune(first);
+  }
+
+  private prune(firstMinute: number): void {
+    for (const m of this.minutes.keys()) if (m < firstMinute) this.minutes.delete(m);
+    const cutoff = firstMinute * MINUTE_US;
+    for (const [key, s] of this.live) {
+      if (s.end >= cutoff) break; // the map is ordered by last activity
+      this.live.delete(key);
+    }
+  }
+
+  stateOf(s: SessionState): VisitorState {
+    if (s.stage === 4) return 'purchased';
+    if (this.now - s.end > LEFT_AFTER_MINUTES * MINUTE_US) return 'left';
+    return s.stage === 3 ? 'checkout' : s.stage === 2 ? 'cart' : 'browsing';
+  }
+
+  propensity(s: SessionState): number {
+    return this.score(s);
+  }
+
+  private sortedLags(): number[] {
+    if (!this.lagsSorted) {
+      this.lags.sort((a, b) => a - b);
+      this.lagsSorted = true;
+    }
+    return this.lags;
+  }
+
+  cards(): Cards {
+    const sessions = this.sessions.size;
+    const purchased = this.stageCounts[4] ?? 0;
+    const viewed = this.stageCounts[1] ?? 0;
+    return {
+      activeUsers: this.activeUsers(),
+      sessions,
+      conversionRate: sessions === 0 ? null : purchased / sessions,
+      revenue: Math.round(this.revenue * 100) / 100,
+      avgSessionDurationS: sessions === 0 ? null : this.durationSumS / sessions,
+      dropOffRate: viewed === 0 ? null : 1 - purchased / viewed,
+      clickToPurchaseLagS: median(this.sortedLags()),
+      engagementScore: sessions === 0 ? null : this.engagementSum / sessions,
+    };
+  }
+
+  private activeUsers(): number {
+    const users = new Set<string>();
+    for (const set of this.minutes.values()) for (const u of set) users.add(u);
+    return users.size;
+  }
+
+  /** Live sessions (an event within the window), most recently active first. */
+  liveSessions(): SessionState[] {
+    return [...this.live.values()].reverse();
+  }
+
+  visitorRow(s: SessionState): VisitorRow {
+    return {
+      key: s.key,
+      clientId: s.clientId,
+      device: s.device,
+      region: s.region,
+      state: this.stateOf(s),
+      propensity: this.propensity(s),
+      engagement: s.engagement,
+      timeOnSiteS: Math.round((s.end - s.start) / 1e6),
+      pageViews: s.pageViews,
+      currentPage: s.pages.at(-1)?.path ?? null,
+      lastSeen: s.end,
+    };
+  }
+
+  snapshot(): Snapshot {
+    const nowMinute = Math.floor(this.now / MINUTE_US);
+    const activeByMinute = [];
+    for (let m = nowMinute - WINDOW_MINUTES + 1; m <= nowMinute; m++) activeByMinute.push({ minute: m, users: this.minutes.get(m)?.size ?? 0 });
+    const funnel = FUNNEL_STEPS.map((step, i) => {
+      const n = this.stageCounts[i] ?? 0;
+      const prev = i === 0 ? null : (this.stageCounts[i - 1] ?? 0);
+      return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
+    });
+    const states = new Map<VisitorState, number>(VISITOR_STATES.map((s) => [s, 0]));
+    const sections: Snapshot['sections'] = [];
+    for (const s of this.live.values()) {
+      const state = this.stateOf(s);
+      states.set(state, (states.get(state) ?? 0) + 1);
+      if (state === 'left') continue;
+      const page = s.pages.at(-1)?.path ?? '/';
+      sections.push({ section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) });
+    }
+    return {
+      now: this.now,
+      cards: this.cards(),
+      activeByMinute,
+      funnel,
+      topPages: topOf(this.pageViews, (v) => v, 10).map(([path, views]) => ({ path, views })),
+      topItems: topOf(this.itemCounts, (v) => v.views + 10 * v.purchases, 10).map(([name, v]) => ({ name, ...v })),
+      featurable: [...this.items.values()].slice(-20).map((i) => ({ itemId: i.item_id, name: i.item_name })),
+      devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
+      visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
+      regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),
+      sections: sections.slice(0, 300),
+    };
+  }
+
+  /** Everything about one client, for the retargeting and RFM lists. */
+  clientEntries(): MapIterator<[string, ClientState]> {
+    return this.clients.entries();
+  }
+
+  stageName(s: SessionState): string {
+    return STAGES[s.stage];
+  }
+}
