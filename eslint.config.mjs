@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli', 'e2e', 'scripts', 'bench'];
+const STAGES = ['ga4', 'tag', 'src', 'simulator', 'collector', 'warehouse', 'analysis', 'export', 'pipeline', 'headless', 'cli', 'e2e', 'scripts', 'bench'];
 
 /** What each stage may import of ours; everything else of ours is forbidden. */
 const ALLOWED = {
@@ -15,13 +15,15 @@ const ALLOWED = {
   warehouse: ['ga4'],
   collector: ['ga4', 'warehouse'],
   analysis: ['ga4', 'warehouse'],
+  export: ['ga4', 'warehouse', 'analysis'],
+  pipeline: ['ga4', 'warehouse', 'analysis', 'export'],
   headless: ['ga4', 'simulator'],
-  cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless'],
-  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'headless', 'cli'],
+  cli: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'export', 'pipeline', 'headless'],
+  bench: ['ga4', 'tag', 'simulator', 'collector', 'warehouse', 'analysis', 'export', 'pipeline', 'headless', 'cli'],
 };
 
 /** Code that must not touch the DOM or React, whatever it imports. */
-const NO_DOM = new Set(['ga4', 'collector', 'warehouse', 'analysis']);
+const NO_DOM = new Set(['ga4', 'collector', 'warehouse', 'analysis', 'export', 'pipeline']);
 
 function boundary(stage) {
   const forbidden = STAGES.filter((s) => s !== stage && !ALLOWED[stage].includes(s));

@@ -4,6 +4,8 @@ import { registerDemo } from './commands/demo';
 import { registerServe } from './commands/serve';
 import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
+import { registerTransform } from './commands/transform';
+
 
 const program = new Command()
   .name('shoplab')
@@ -12,7 +14,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTransform, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);
