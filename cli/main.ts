@@ -5,6 +5,7 @@ import { registerServe } from './commands/serve';
 import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
 import { registerTransform } from './commands/transform';
+import { registerVerify } from './commands/verify';
 
 
 const program = new Command()
@@ -14,7 +15,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTransform, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTransform, registerVerify, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);
