@@ -10,6 +10,8 @@ const BIN = path.resolve(import.meta.dirname, '../bin/shoplab.js');
 
 export interface CollectorProcess {
   url: string;
+  /** The private API's token (for /metrics and /api/*), as the process printed it. */
+  token: string;
   child: ChildProcess;
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<number | string>;
@@ -17,7 +19,7 @@ export interface CollectorProcess {
   stop(): Promise<number | string>;
 }
 
-/** Starts the collector on a free port; resolves once it prints its URL. */
+/** Starts the collector on a free port; resolves once it prints its URL and token. */
 export function startCollectorProcess(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<CollectorProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dataDir, '--no-site'], {
     env: { ...process.env, ...env },
@@ -31,10 +33,12 @@ export function startCollectorProcess(dataDir: string, env: NodeJS.ProcessEnv = 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = /collector at (http:\/\/\S+)/.exec(stdout);
-      if (match?.[1]) {
+      const token = /private API token (\S+)/.exec(stdout)?.[1];
+      if (match?.[1] && token) {
         const url = match[1];
         resolve({
           url,
+          token,
           child,
           exited,
           stop: () => {

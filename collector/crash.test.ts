@@ -82,7 +82,7 @@ describe('collector crash', () => {
       expect(res.headers.get('x-shoplab-accepted')).toBe('25');
     }
     const duplicates = Number(
-      (await (await fetch(`${collector.url}/metrics`)).text()).match(/^shoplab_collector_events_duplicate_total (\d+)$/m)?.[1],
+      (await (await fetch(`${collector.url}/metrics`, { headers: { authorization: `Bearer ${collector.token}` } })).text()).match(/^shoplab_collector_events_duplicate_total (\d+)$/m)?.[1],
     );
     expect(duplicates).toBeGreaterThanOrEqual(10 * 25);
     expect(await collector.stop()).toBe(0);

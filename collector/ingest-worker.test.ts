@@ -27,7 +27,7 @@ describe('IngestWorker', () => {
     workers.push(worker);
     const first = await worker.judge(hits('u.1', NOW - 10));
     expect(first.dates).toEqual(['20240301']);
-    expect(first.ids).toEqual([`${DEFAULT_STREAM.measurementId}|u.1|${NOW - 10}|page_view`]);
+    expect(first.ids).toEqual([{ key: `${DEFAULT_STREAM.measurementId}|u.1|${NOW - 10}|page_view`, clientId: 'u.1', micros: NOW - 10, runId: null }]);
     const later = await worker.judge(hits('u.1', NOW));
     expect(firstTouchOf(later.text).ts).toBe(NOW - 10);
     const bad = await worker.judge({ ...hits('u.1', NOW), text: '{"client_id":"u.1","events":[{"name":"1bad"}]}' });

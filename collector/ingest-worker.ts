@@ -5,7 +5,7 @@
  */
 
 import { Worker } from 'node:worker_threads';
-import type { RejectRow, SerializedRows } from '../warehouse/warehouse';
+import type { EventId, RejectRow, SerializedRows } from '../warehouse/warehouse';
 import type { FirstTouch } from './mp-to-rows';
 import type { HitsInput, StreamInfo } from './judge-hits';
 
@@ -23,7 +23,7 @@ export interface IngestRequest {
 
 /** A request's judged hits: rows as read_json text (SerializedRows), their dedupe ids, and the rejects. */
 export interface JudgedText extends SerializedRows {
-  ids: (string | null)[];
+  ids: (EventId | null)[];
   rejects: RejectRow[];
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { MP_LIMITS, SESSION_PARAMS, type MpEvent } from '../ga4/measurement-protocol';
-import type { ExportRow, RejectRow } from '../warehouse/warehouse';
+import type { EventId, ExportRow, RejectRow } from '../warehouse/warehouse';
 import { locationFromGeoHeader } from './geo-header';
 import { parseGtagHits } from './gtag-wire';
 import { scanJson } from './json-scan';
@@ -41,7 +41,7 @@ export interface HitsInput {
 export interface JudgedHits {
   rows: ExportRow[];
   /** One dedupe id (or null) per row. */
-  ids: (string | null)[];
+  ids: (EventId | null)[];
   rejects: RejectRow[];
 }
 
@@ -51,13 +51,14 @@ export interface JudgedHits {
  * request's timestamp, the event's position in the request is added. Without any timestamp there is no identity
  * (the receive time differs on every retry), and the event is always stored.
  */
-function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): string | null {
+function eventIdentity(measurementId: string, clientId: string, event: MpEvent, requestMicros: number | undefined, index: number): EventId | null {
   // A simulated run's label is part of the identity: two runs with the same seed replay the same clock, and the
   // second must not be taken for retries of the first.
   const run = event.params?.[SESSION_PARAMS.runId];
-  const suffix = typeof run === 'string' && run ? `|${run}` : '';
-  if (event.timestamp_micros !== undefined) return `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}${suffix}`;
-  if (requestMicros !== undefined) return `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}${suffix}`;
+  const runId = typeof run === 'string' && run ? run : null;
+  const suffix = runId === null ? '' : `|${runId}`;
+  if (event.timestamp_micros !== undefined) return { key: `${measurementId}|${clientId}|${event.timestamp_micros}|${event.name}${suffix}`, clientId, micros: event.timestamp_micros, runId };
+  if (requestMicros !== undefined) return { key: `${measurementId}|${clientId}|${requestMicros}#${index}|${event.name}${suffix}`, clientId, micros: requestMicros, runId };
   return null;
 }
 

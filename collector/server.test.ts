@@ -115,7 +115,7 @@ describe('POST /mp/collect', () => {
     const res = await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c') });
     expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
     expect(await server.warehouse.query(`SELECT count(*) AS n FROM ${server.warehouse.dataset}.events`)).toEqual([{ n: 0 }]);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^shoplab_collector_busy_total 1$/m);
+    expect(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text()).toMatch(/^shoplab_collector_busy_total 1$/m);
   });
 
   it('stores a retried request once, answering it as accepted with its duplicates counted', async () => {
@@ -144,7 +144,7 @@ describe('POST /mp/collect', () => {
     const server = await start();
     await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c', 3) });
     await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: '1bad' }] }) });
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toMatch(/^shoplab_collector_events_accepted_total 3$/m);
@@ -239,7 +239,7 @@ describe('GET /healthz', () => {
     const server = await start();
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toEqual({ ok: true, service: 'ShopLab' });
   });
 
   it('answers 404 for anything else when no site is served', async () => {

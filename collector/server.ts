@@ -1,7 +1,8 @@
 /**
  * The collector: a local stand-in for GA4's collection endpoints that stores every accepted event in the warehouse
  * and records every refused one, and (optionally) serves the built store from the same origin. Routes: POST
- * /mp/collect, POST /debug/mp/collect, GET|POST /g/collect, GET /healthz, GET /metrics, static files.
+ * /mp/collect, POST /debug/mp/collect, GET|POST /g/collect, GET /healthz, static files; behind the token (private-api.ts):
+ * GET /metrics, /api/truth/*, /api/query and the routes of later stages.
  */
 
 import { timingSafeEqual } from 'node:crypto';
@@ -15,6 +16,7 @@ import { GEO_HEADER } from './geo-header';
 import { IngestWorker, type JudgedText } from './ingest-worker';
 import { parseJsonBody, rejectRow, truncatePayload, type HitsInput } from './judge-hits';
 import { GOOGLE_RULES, VALIDATION_CODES, validateMpBody, type ValidationCode, type ValidationMessage } from './mp-schema';
+import { createPrivateApi, loadOrCreateToken, type CommitListener, type Route } from './private-api';
 import { createStaticHandler, type StaticHandler } from './static-files';
 
 export interface StreamConfig {
@@ -65,12 +67,22 @@ export interface ServerOptions {
   duckdbThreads?: number;
   /** Where operational messages go (errors while storing). Never receives secrets. Default: stderr. */
   log?: (message: string) => void;
+  /** The private API's bearer token (collector/private-api.ts). Default: `<dataDir>/token`, created when missing. */
+  token?: string;
+  /** Routes behind the token (`Authorization: Bearer <token>` or the session cookie), beside the built-in ones. */
+  privateRoutes?: readonly Route[];
+  /** Public routes that belong to the store's face (e.g. `GET /api/offers`). Default none. */
+  storeRoutes?: readonly Route[];
+  /** Called after each commit with the JSON lines of the export rows committed (never awaited by ingest). */
+  onCommit?: readonly CommitListener[];
 }
 
 export interface RunningServer {
   /** Base URL, e.g. `http://127.0.0.1:8000`. */
   url: string;
   warehouse: Warehouse;
+  /** The private API's token, for cli/ and tests. */
+  token: string;
   /** Stops accepting requests, waits for in-flight ones (their events are committed), closes the warehouse. */
   close(): Promise<void>;
 }
@@ -171,6 +183,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const maxQueuedEvents = opts.maxQueuedEvents ?? 50_000;
   const log = opts.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const serveStatic: StaticHandler | null = opts.publicDir ? createStaticHandler(opts.publicDir) : null;
+  const token = opts.token ?? loadOrCreateToken(opts.dataDir).value;
   const warehouse = await Warehouse.open({
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
@@ -193,6 +206,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw error;
   }
   const metrics = new CollectorMetrics(() => warehouse.queuedRows);
+  const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.storeRoutes ? { storeRoutes: opts.storeRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
 
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
@@ -362,16 +376,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (url.pathname === '/g/collect') return gtagCollect(req, res, url, cors);
     if (url.pathname === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /healthz', {}, { allow: 'GET, HEAD' });
-      sendJson(res, 200, { ok: true });
+      // `service` tells a runner that this is ShopLab's server, whose private API takes the ground truth.
+      sendJson(res, 200, { ok: true, service: 'ShopLab' });
       return;
     }
     if (url.pathname === '/metrics') {
+      if (!api.authorized(req)) return api.refuse(res);
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'use GET for /metrics', {}, { allow: 'GET, HEAD' });
       const text = metrics.render();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : text);
       return;
     }
+    if (await api.handle(req, res, url)) return;
     if (serveStatic) return serveStatic(req, res, url);
     throw new HttpError(404, `not found: ${url.pathname} (this collector serves /mp/collect, /debug/mp/collect, /g/collect, /healthz and /metrics; start it with a publicDir to serve a site)`);
   };
@@ -418,12 +435,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const address = server.address() as AddressInfo;
   const urlHost = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  const url = `http://${urlHost}:${address.port}`;
+  api.listening(url);
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     warehouse,
+    token,
     close() {
       closing ??= (async () => {
+        api.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

@@ -90,7 +90,7 @@ test('a session survives a full page load and reports its result from the next p
 
 test('under the runner, a virtual session reloaded mid-way stamps the new page with its own clock and loses no event', async ({ browser, server }) => {
   const context = await browser.newContext();
-  const duplicates = async (): Promise<number> => Number(/shoplab_collector_events_duplicate_total (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+  const duplicates = async (): Promise<number> => Number(/shoplab_collector_events_duplicate_total (\d+)/.exec(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text())?.[1]);
   try {
     await context.addInitScript(visitScript({ startTime: START, runId: 'e2e-reload-virtual', clientId: '424242424.1793900000', visitKey: 'reload-virtual' }));
     const { page, report } = await openReporting(context, server.url);

@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, write as writeFd, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
+import { checkRunId } from '../ga4/run-id';
 
 /** What identifies a run; a resume with different values would mix two different runs. */
 export interface JournalHeader {
@@ -51,7 +52,10 @@ export interface Journal {
   close(): Promise<void>;
 }
 
+/** `<dataDir>/runs/<runId>[.shard-k-of-n].jsonl`; throws on a run id that is not safe as a file name (ga4/run-id.ts). */
 export function journalPath(dataDir: string, runId: string, shard: string): string {
+  checkRunId(runId);
+  if (!/^\d+\/\d+$/.test(shard)) throw new Error(`shard must be k/n, got ${JSON.stringify(shard)}`);
   const suffix = shard === '1/1' ? '' : `.shard-${shard.replace('/', '-of-')}`;
   return join(dataDir, 'runs', `${runId}${suffix}.jsonl`);
 }

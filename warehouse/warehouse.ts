@@ -14,11 +14,14 @@ import {
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
 import { checkRow, columnDefinitions, ExportRowError, jsonValueConverter, quoteIdent, sqlString, type JsonValue } from './duckdb-types';
 import type { ExportRow } from './export-row';
+import { checkRunId } from '../ga4/run-id';
+import { runReadQuery, type ReadQueryOptions, type ReadQueryResult } from './read-query';
 import { rowLine } from './row-line';
 
 export type * from './export-row';
 export { ExportRowError, type JsonValue } from './duckdb-types';
 export { rowLine } from './row-line';
+export { ReadQueryError, type ReadQueryOptions, type ReadQueryResult } from './read-query';
 
 /** The file name inside `dataDir`; one file holds every property's dataset plus the ground-truth schema. */
 export const WAREHOUSE_FILE = 'shoplab.duckdb';
@@ -75,10 +78,33 @@ function scratchFilesOf(files: IngestFiles): ScratchFile[] {
   return [...files.sets.flatMap((set) => [set.rows, set.ids]), files.rejects];
 }
 
-/** An id's line in the ids file. */
-function idLine(id: string): string {
-  return `{"event_id":${JSON.stringify(id)}}`;
+/**
+ * A stored event's dedupe identity with the parts that the purge of a simulated run matches on, kept as columns of
+ * `ingest.event_ids` so that nothing ever has to take the key apart again. A plain string is a key without parts
+ * (such an event is never purged by run).
+ */
+export interface EventId {
+  /** The dedupe key: equal keys are one event. */
+  key: string;
+  clientId: string;
+  /** The event's timestamp (µs) that the key holds. */
+  micros: number;
+  /** The simulated run that sent it (`shoplab_run_id`), or null. */
+  runId: string | null;
 }
+
+function keyOf(id: string | EventId): string {
+  return typeof id === 'string' ? id : id.key;
+}
+
+/** An id's line in the ids file. */
+function idLine(id: string | EventId): string {
+  if (typeof id === 'string') return `{"event_id":${JSON.stringify(id)}}`;
+  return `{"event_id":${JSON.stringify(id.key)},"client_id":${JSON.stringify(id.clientId)},"event_micros":${id.micros},"run_id":${id.runId === null ? 'null' : JSON.stringify(id.runId)}}`;
+}
+
+/** Receives the JSON lines (rowLine) of the export rows of each commit; see Warehouse.onCommit. */
+export type CommitListener = (lines: readonly string[]) => void;
 
 /**
  * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
@@ -207,7 +233,7 @@ export interface InsertOptions {
    * A stable id per row (same order as `rows`), for idempotent retries: a row whose id is already stored, or
    * repeated within the call, is skipped. `null` means the row has no stable identity and is always stored.
    */
-  ids?: readonly (string | null)[];
+  ids?: readonly (string | EventId | null)[];
   /** Refused events to record in the same transaction, so that they are committed when the call resolves. */
   rejects?: readonly RejectRow[];
 }
@@ -233,7 +259,7 @@ interface PendingBatch {
   text: string;
   /** `event_date` of each row (so also the number of rows). */
   dates: readonly string[];
-  ids: readonly (string | null)[] | undefined;
+  ids: readonly (string | EventId | null)[] | undefined;
   rejects: readonly RejectRow[];
   resolve: (result: InsertResult) => void;
   reject: (error: unknown) => void;
@@ -272,6 +298,7 @@ export class Warehouse {
   private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
+  private readonly commitListeners = new Set<CommitListener>();
   private draining: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
@@ -367,7 +394,7 @@ export class Warehouse {
           // type text on every group (~1.4 ms of DuckDB's serial turn per group, whatever its size).
           insertRows: `COPY ${quoteIdent(dataset)}.${EVENTS_TABLE} FROM ${sqlString(`${name}.ndjson`)} (FORMAT json, ARRAY false)`,
           // The dataset name is checked against PROPERTY above, so it is safe inside SQL text.
-          insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids SELECT '${dataset}', event_id FROM ${readJson(`${name}.ids.ndjson`, "{'event_id': 'VARCHAR'}")}`,
+          insertIds: `INSERT INTO ${INGEST_SCHEMA}.event_ids BY NAME SELECT '${dataset}' AS dataset, * FROM ${readJson(`${name}.ids.ndjson`, ID_COLUMNS)}`,
           holds: [],
         });
         ingestFiles = {
@@ -378,6 +405,10 @@ export class Warehouse {
         };
         await writer.run(`CREATE SCHEMA IF NOT EXISTS ${INGEST_SCHEMA}`);
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.event_ids (dataset VARCHAR NOT NULL, event_id VARCHAR NOT NULL)`);
+        // The key's parts, for the purge of a run's events (ids stored before these columns keep NULL parts).
+        for (const [name, type] of [['client_id', 'VARCHAR'], ['event_micros', 'BIGINT'], ['run_id', 'VARCHAR']]) {
+          await writer.run(`ALTER TABLE ${INGEST_SCHEMA}.event_ids ADD COLUMN IF NOT EXISTS ${name} ${type}`);
+        }
         await writer.run(`CREATE TABLE IF NOT EXISTS ${INGEST_SCHEMA}.rejects (${REJECT_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
         const warehouse = new Warehouse(file, dataset, false, instance, writer, ingestFiles);
         const ids = await writer.runAndReadAll(`SELECT event_id FROM ${INGEST_SCHEMA}.event_ids WHERE dataset = $1`, [dataset]);
@@ -597,6 +628,7 @@ export class Warehouse {
    * Used when a runner retries or resumes a session whose events may already be stored.
    */
   async purgeRunEvents(runId: string, targets: readonly { clientId: string; sinceMicros: number }[]): Promise<void> {
+    checkRunId(runId);
     if (targets.length === 0) return;
     if (this.readOnly) throw new Error(`warehouse ${this.file} is open read-only; cannot delete events`);
     const json = JSON.stringify(targets.map((t) => ({ c: t.clientId, t: t.sinceMicros })));
@@ -610,24 +642,73 @@ export class Warehouse {
             AND list_filter(e.event_params, p -> p.key = 'shoplab_run_id')[1].value.string_value = $2`,
         [json, runId],
       );
-      await connection.run(
+      // Equality on the key's stored parts: a run id is data here, never a pattern.
+      const forgotten = await connection.runAndReadAll(
         `DELETE FROM ${INGEST_SCHEMA}.event_ids AS i USING ${targetsSql} AS r
-          WHERE i.dataset = $3 AND split_part(i.event_id, '|', 2) = r.c
-            AND TRY_CAST(split_part(i.event_id, '|', 3) AS BIGINT) >= r.t AND i.event_id LIKE '%|' || $2`,
+          WHERE i.dataset = $3 AND i.run_id = $2 AND i.client_id = r.c AND i.event_micros >= r.t
+          RETURNING i.event_id`,
         [json, runId, this.dataset],
       );
       await connection.run('COMMIT');
+      for (const [key] of forgotten.getRowsJson()) if (typeof key === 'string') this.storedIds.delete(key);
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       connection.closeSync();
     }
-    for (const id of this.storedIds) {
-      const [, client, micros] = id.split('|');
-      if (!id.endsWith(`|${runId}`)) continue;
-      if (targets.some((t) => t.clientId === client && Number(micros) >= t.sinceMicros)) this.storedIds.delete(id);
+  }
+
+  /**
+   * A read-only query with a row limit and a timeout, for SQL that someone else wrote (`shoplab sql`, the server's
+   * query API): see ReadQueryOptions. Runs on a fresh connection inside a READ ONLY transaction, so it never blocks
+   * the event writer, and anything but SELECT is refused before it runs.
+   */
+  async readQuery(sql: string, options: ReadQueryOptions = {}): Promise<ReadQueryResult> {
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot run a query`);
+    const run = (async () => {
+      const connection = await this.instance.connect();
+      try {
+        return await runReadQuery(connection, sql, options);
+      } finally {
+        connection.closeSync();
+      }
+    })();
+    this.activeQueries.add(run);
+    try {
+      return await run;
+    } finally {
+      this.activeQueries.delete(run);
     }
+  }
+
+  /**
+   * Calls `listener` after each commit of export rows with the JSON line (rowLine: GA4 export field names, NULLs
+   * left out) of every row stored, duplicates skipped. It runs on a later turn of the event loop, after the callers
+   * of that commit have been answered; a throw is caught (see `onCommitError`). Returns a function that removes it.
+   */
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Where a commit listener's throw goes. Default: ignored (the collector logs it). */
+  onCommitError: (error: unknown, listener: CommitListener) => void = () => undefined;
+
+  private notifyCommit(chunks: readonly string[]): void {
+    if (this.commitListeners.size === 0 || chunks.length === 0) return;
+    const listeners = [...this.commitListeners];
+    setImmediate(() => {
+      // A line never holds a raw newline (JSON escapes it), so splitting recovers the rows.
+      const lines = chunks.length === 1 ? chunks[0]!.split('\n') : chunks.flatMap((chunk) => chunk.split('\n'));
+      for (const listener of listeners) {
+        try {
+          listener(lines);
+        } catch (error) {
+          this.onCommitError(error, listener);
+        }
+      }
+    });
   }
 
   /** Waits for queued writes and running queries, then closes the file. Safe to call more than once. */
@@ -665,16 +746,18 @@ export class Warehouse {
         this.pending.shift();
       }
       try {
-        const results = await this.commit(group);
+        const { results, lines } = await this.commit(group);
         group.forEach((b, i) => b.resolve(results[i] ?? { stored: 0, duplicates: 0 }));
+        this.notifyCommit(lines);
       } catch (error) {
         if (group.length === 1) {
           group[0]?.reject(error);
         } else {
           for (const b of group) {
             try {
-              const [result] = await this.commit([b]);
-              b.resolve(result ?? { stored: 0, duplicates: 0 });
+              const { results, lines } = await this.commit([b]);
+              b.resolve(results[0] ?? { stored: 0, duplicates: 0 });
+              this.notifyCommit(lines);
             } catch (alone) {
               b.reject(alone);
             }
@@ -686,8 +769,11 @@ export class Warehouse {
     }
   }
 
-  /** Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped. */
-  private async commit(batches: readonly PendingBatch[]): Promise<InsertResult[]> {
+  /**
+   * Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped, and the text
+   * of the rows stored (chunks of `\n`-joined lines).
+   */
+  private async commit(batches: readonly PendingBatch[]): Promise<{ results: InsertResult[]; lines: string[] }> {
     const writer = this.writer;
     const files = this.ingestFiles;
     if (!writer || !files) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
@@ -695,7 +781,7 @@ export class Warehouse {
     const chunks: string[] = [];
     let stored = 0;
     const dates = new Set<string>();
-    const newIds: string[] = [];
+    const newIds: (string | EventId)[] = [];
     const fresh = new Set<string>();
     const rejects: RejectRow[] = [];
     const results = batches.map((b) => {
@@ -704,12 +790,13 @@ export class Warehouse {
       for (let i = 0; i < count; i++) {
         const id = b.ids?.[i] ?? null;
         if (id !== null) {
-          if (this.storedIds.has(id) || fresh.has(id)) {
+          const key = keyOf(id);
+          if (this.storedIds.has(key) || fresh.has(key)) {
             keep ??= new Array<boolean>(count).fill(true);
             keep[i] = false;
             continue;
           }
-          fresh.add(id);
+          fresh.add(key);
           newIds.push(id);
         }
         const date = b.dates[i];
@@ -773,10 +860,13 @@ export class Warehouse {
       throw new Error(`could not store ${stored} event(s) in ${this.file}: ${errorMessage(error)}`, { cause: error });
     }
     for (const date of newDates) this.knownDates.add(date);
-    for (const id of newIds) this.storedIds.add(id);
-    return results;
+    for (const id of newIds) this.storedIds.add(keyOf(id));
+    return { results, lines: chunks };
   }
 }
+
+/** Columns of the ids file (idLine); absent parts read as NULL. */
+const ID_COLUMNS = "{'event_id': 'VARCHAR', 'client_id': 'VARCHAR', 'event_micros': 'BIGINT', 'run_id': 'VARCHAR'}";
 
 /** Columns of `ingest.rejects`; see RejectRow. */
 const REJECT_COLUMNS = [

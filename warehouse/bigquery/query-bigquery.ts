@@ -1,6 +1,6 @@
 /** Runs a BigQuery-dialect query on a Warehouse: translate, then let DuckDB run the translation. */
 
-import type { JsonValue, Warehouse } from '../warehouse';
+import { ReadQueryError, type JsonValue, type ReadQueryOptions, type ReadQueryResult, type Warehouse } from '../warehouse';
 import { translateBigQuery, type TranslateOptions } from './translate-bigquery';
 
 export type QueryBigQueryOptions = Omit<TranslateOptions, 'dataset'>;
@@ -36,5 +36,24 @@ export async function queryBigQuery(warehouse: Warehouse, sql: string, options: 
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new BigQueryExecutionError(`DuckDB rejected the translated query: ${message.split('\n')[0] ?? message}`, duckdbSql, { cause: error });
+  }
+}
+
+/**
+ * `Warehouse.readQuery` for BigQuery SQL: translated first (throwing BigQueryUnsupportedError / BigQuerySyntaxError
+ * before anything runs), then run read-only with the row limit and timeout of `options`, in BigQuery's NULL order.
+ */
+export async function readQueryBigQuery(warehouse: Warehouse, sql: string, options: QueryBigQueryOptions & ReadQueryOptions = {}): Promise<ReadQueryResult> {
+  const { limit, timeoutMs, setup, signal, ...translate } = options;
+  const duckdbSql = translateBigQuery(sql, { ...translate, dataset: warehouse.dataset });
+  const read: ReadQueryOptions = { setup: [BIGQUERY_SESSION_SETUP, ...(setup ?? [])] };
+  if (limit !== undefined) read.limit = limit;
+  if (timeoutMs !== undefined) read.timeoutMs = timeoutMs;
+  if (signal !== undefined) read.signal = signal;
+  try {
+    return await warehouse.readQuery(duckdbSql, read);
+  } catch (error) {
+    if (error instanceof ReadQueryError && error.kind === 'invalid') throw new BigQueryExecutionError(error.message.replace(/^DuckDB rejected the query/, 'DuckDB rejected the translated query'), duckdbSql, { cause: error });
+    throw error;
   }
 }
