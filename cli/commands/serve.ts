@@ -2,8 +2,31 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { CONFIG_ENV, CONFIG_FILE, loadCollectorConfig } from '../../collector/collector-config';
 import { startServer } from '../../collector/server';
+import { Ga4Relay } from '../../export/ga4-relay';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  data: string;
+  public: string;
+  site: boolean;
+  config?: string;
+  forwardGa4?: string;
+  apiSecret?: string;
+  ga4Endpoint?: string;
+}
+
+function ga4Relay(o: ServeOptions): Ga4Relay | undefined {
+  const secret = o.apiSecret ?? process.env.SHOPLAB_GA4_API_SECRET;
+  if (!o.forwardGa4) {
+    if (o.apiSecret !== undefined || o.ga4Endpoint !== undefined) throw new Error('--api-secret and --ga4-endpoint only go with --forward-ga4');
+    return undefined;
+  }
+  if (!secret) throw new Error('--forward-ga4 needs --api-secret (or env SHOPLAB_GA4_API_SECRET)');
+  return new Ga4Relay({ measurementId: o.forwardGa4, apiSecret: secret, ...(o.ga4Endpoint ? { endpoint: o.ga4Endpoint } : {}) });
+}
 
 export function registerServe(program: Command): void {
   program
@@ -15,12 +38,32 @@ export function registerServe(program: Command): void {
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
-    .action(async (o: { host: string; port: number; data: string; public: string; site: boolean; config?: string }) => {
+    .option('--forward-ga4 <measurement-id>', 'also relay every accepted event to this GA4 web stream (G-XXXXXXX) through the Measurement Protocol')
+    .option('--api-secret <secret>', 'with --forward-ga4: the stream\'s Measurement Protocol API secret (env SHOPLAB_GA4_API_SECRET)')
+    .option('--ga4-endpoint <url>', 'with --forward-ga4: another collect endpoint (a stand-in); default https://www.google-analytics.com')
+    .action(async (o: ServeOptions) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
-      const server = await startServer({ host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config });
+      const relay = ga4Relay(o);
+      const server = await startServer({
+        host: o.host,
+        port: o.port,
+        dataDir: o.data,
+        ...(o.site ? { publicDir: o.public } : {}),
+        ...config,
+        ...(relay ? { onCommit: [relay.onCommit] } : {}),
+      });
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
+      if (relay) console.log(`shoplab: relaying accepted events to GA4 stream ${o.forwardGa4} (events older than 72 hours are refused and counted)`);
       const stop = (): void => {
-        void server.close().then(() => process.exit(0));
+        void server
+          .close()
+          .then(async () => {
+            if (!relay) return;
+            await relay.close();
+            const s = relay.stats();
+            console.log(`shoplab: GA4 relay sent ${s.sent} of ${s.received} events (too old ${s.tooOld}, reserved names ${s.reserved}, queue full ${s.queueFull}, failed ${s.failed})`);
+          })
+          .then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
