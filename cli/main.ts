@@ -1,6 +1,7 @@
 /** The one CLI, `shoplab`. Every command has --help; a failure exits non-zero with a one-line reason. */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo';
+import { registerExport } from './commands/export';
 import { registerServe } from './commands/serve';
 import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
@@ -15,7 +16,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTransform, registerVerify, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerExport, registerTransform, registerVerify, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);

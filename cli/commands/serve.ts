@@ -5,6 +5,7 @@ import { startServer } from '../../collector/server';
 import { Ga4Relay } from '../../export/ga4-relay';
 import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
 import { PUBLIC_DIR } from '../simulate';
+import { startBigQueryStream } from '../../export/serve-bigquery';
 
 interface ServeOptions {
   host: string;
@@ -13,6 +14,9 @@ interface ServeOptions {
   public: string;
   site: boolean;
   config?: string;
+  bigquery?: string;
+  bigqueryEndpoint?: string;
+  bigqueryLocation?: string;
   forwardGa4?: string;
   apiSecret?: string;
   ga4Endpoint?: string;
@@ -38,25 +42,35 @@ export function registerServe(program: Command): void {
     .option('--public <dir>', 'built site to serve', PUBLIC_DIR)
     .option('--no-site', 'run the collector only, without serving the store')
     .option('--config <file>', `collector config JSON (default <data>/${CONFIG_FILE})`)
+    .option('--bigquery <project.dataset>', 'also stream accepted events to BigQuery events_intraday_YYYYMMDD tables of this dataset (Application Default Credentials; undelivered rows wait in <data>/bigquery-spool)')
+    .option('--bigquery-endpoint <url>', 'with --bigquery: a BigQuery stand-in or emulator instead of Google (no credentials used)')
+    .option('--bigquery-location <location>', 'with --bigquery: location of the dataset if it has to be created (e.g. US, EU)')
     .option('--forward-ga4 <measurement-id>', 'also relay every accepted event to this GA4 web stream (G-XXXXXXX) through the Measurement Protocol')
     .option('--api-secret <secret>', 'with --forward-ga4: the stream\'s Measurement Protocol API secret (env SHOPLAB_GA4_API_SECRET)')
     .option('--ga4-endpoint <url>', 'with --forward-ga4: another collect endpoint (a stand-in); default https://www.google-analytics.com')
     .action(async (o: ServeOptions) => {
       const config = loadCollectorConfig(o.config ?? join(o.data, CONFIG_FILE));
+      if (o.bigquery === undefined && (o.bigqueryEndpoint !== undefined || o.bigqueryLocation !== undefined)) throw new Error('--bigquery-endpoint and --bigquery-location need --bigquery PROJECT.DATASET');
       const relay = ga4Relay(o);
+      const stream = o.bigquery === undefined
+        ? undefined
+        : await startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
+      const onCommit = [...(stream ? [stream.listener] : []), ...(relay ? [relay.onCommit] : [])];
       const server = await startServer({
         host: o.host,
         port: o.port,
         dataDir: o.data,
         ...(o.site ? { publicDir: o.public } : {}),
         ...config,
-        ...(relay ? { onCommit: [relay.onCommit] } : {}),
+        ...(onCommit.length > 0 ? { onCommit } : {}),
       });
+      if (stream && o.bigquery) console.log(`shoplab: streaming accepted events to BigQuery ${o.bigquery} (events_intraday_YYYYMMDD)`);
       console.log(`shoplab: ${o.site ? 'store and collector' : 'collector'} at ${server.url} (warehouse ${server.warehouse.file}); Ctrl-C stops`);
       if (relay) console.log(`shoplab: relaying accepted events to GA4 stream ${o.forwardGa4} (events older than 72 hours are refused and counted)`);
       const stop = (): void => {
         void server
           .close()
+          .then(() => stream?.close())
           .then(async () => {
             if (!relay) return;
             await relay.close();
