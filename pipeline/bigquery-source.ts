@@ -54,7 +54,8 @@ function plain(value: unknown): JsonValue {
 }
 
 function labelExpr(c: LabelColumn): string {
-  if (c.read === 'json') return `TO_JSON_STRING(${c.column}) AS ${c.as}`;
+  // `shoplab export bigquery` loads the ground truth's JSON columns as STRING (their JSON text), so they read as is.
+  if (c.read === 'json') return `${c.column} AS ${c.as}`;
   if (c.read === 'millis') return `UNIX_MILLIS(${c.column}) AS ${c.as}`;
   return `${c.column} AS ${c.as}`;
 }
