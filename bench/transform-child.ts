@@ -4,13 +4,12 @@
  */
 import { DuckdbSource } from '../pipeline/duckdb-source';
 import { runTransform } from '../pipeline/transform';
-import type { FileFormat } from '../pipeline/sinks';
 
 const [dataDir, out, format] = process.argv.slice(2);
 if (!dataDir || !out || (format !== 'csv' && format !== 'parquet')) throw new Error('usage: transform-child.ts DATA OUT csv|parquet');
 const source = await DuckdbSource.open(dataDir);
 const started = performance.now();
-const manifest = await runTransform({ source, out, format: format as FileFormat });
+const manifest = await runTransform({ source, out, format });
 const seconds = (performance.now() - started) / 1000;
 await source.close();
 process.stdout.write(
