@@ -9,6 +9,8 @@ import { registerSimulate } from './commands/simulate';
 import { registerSql } from './commands/sql';
 import { registerTruth } from './commands/truth';
 import { registerTrain } from './commands/train';
+import { registerTransform } from './commands/transform';
+import { registerVerify } from './commands/verify';
 
 const program = new Command()
   .name('shoplab')
@@ -17,7 +19,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTransform, registerVerify, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,8 +5,18 @@ export interface Progress {
   end(): void;
 }
 
-/** `unit`: what `done` counts (default `sessions`), for the rate shown. */
-export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, unit = 'sessions'): Progress {
+export interface ProgressOptions {
+  /** What `done` counts, for the rate. Default `sessions`. */
+  unit?: string;
+  /** Whether the line shows events/s and failures (the simulator's). Default true. */
+  simulation?: boolean;
+  /** Replaces the label on later updates (e.g. the dataset being written). */
+  label?: () => string;
+}
+
+export function createProgress(total: number, label: string, stream: NodeJS.WriteStream = process.stderr, options: ProgressOptions = {}): Progress {
+  const unit = options.unit ?? 'sessions';
+  const simulation = options.simulation ?? true;
   const started = Date.now();
   let first: number | undefined;
   let lastLine = 0;
@@ -16,8 +26,9 @@ export function createProgress(total: number, label: string, stream: NodeJS.Writ
     const rate = (done - first) / secs;
     const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
     const width = 24;
-    const filled = Math.round((done / Math.max(total, 1)) * width);
-    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(2)} ${unit}/s ${(events / secs).toFixed(0)} events/s eta ${eta}s failed ${failed}`;
+    const filled = Math.min(width, Math.round((done / Math.max(total, 1)) * width));
+    const bar = `${options.label?.() ?? label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(simulation ? 2 : 0)} ${unit}/s`;
+    return simulation ? `${bar} ${(events / secs).toFixed(0)} events/s eta ${eta}s failed ${failed}` : `${bar} eta ${eta}s`;
   };
   return {
     update(done, failed, events = 0) {

@@ -10,7 +10,7 @@
 
 import { z } from 'zod';
 import { MAX_ITEMS } from '../ga4/events';
-import { LONG_PARAM_LIMITS, MP_LIMITS, type MpEvent, type MpRequest } from '../ga4/measurement-protocol';
+import { isReservedEventName, LONG_PARAM_LIMITS, MP_LIMITS, RESERVED_PARAM_PREFIXES, type MpEvent, type MpRequest } from '../ga4/measurement-protocol';
 
 /** Google's validation codes, as /debug/mp/collect answers them. */
 export const VALIDATION_CODES = {
@@ -36,46 +36,11 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** 2001-09-09 in µs: anything smaller is almost surely seconds or milliseconds sent by mistake. */
 const MIN_TIMESTAMP_MICROS = 1e15;
 
-/** Event names the Measurement Protocol refuses (GA4 collects them itself). `dynamic_link_` etc. are prefixes. */
-export const RESERVED_EVENT_NAMES = new Set([
-  'ad_activeview',
-  'ad_click',
-  'ad_exposure',
-  'ad_impression',
-  'ad_query',
-  'ad_reward',
-  'adunit_exposure',
-  'app_background',
-  'app_clear_data',
-  'app_exception',
-  'app_install',
-  'app_remove',
-  'app_store_refund',
-  'app_store_subscription_cancel',
-  'app_store_subscription_convert',
-  'app_store_subscription_renew',
-  'app_update',
-  'app_upgrade',
-  'error',
-  'firebase_campaign',
-  'first_open',
-  'first_visit',
-  'in_app_purchase',
-  'os_update',
-  'screen_view',
-  'session_start',
-  'user_engagement',
-]);
-const RESERVED_EVENT_PREFIXES = ['dynamic_link_', 'firebase_', 'notification_'] as const;
 /**
  * The reserved names that gtag.js sends automatically. ShopLab's own tag sends them too, on purpose, so a stream
  * marked `localTag` accepts them (see StreamConfig); the debug endpoint still reports them.
  */
 export const AUTOMATIC_WEB_EVENTS = new Set(['first_visit', 'session_start', 'user_engagement']);
-function isReservedEventName(name: string): boolean {
-  return RESERVED_EVENT_NAMES.has(name) || RESERVED_EVENT_PREFIXES.some((p) => name.startsWith(p));
-}
-const RESERVED_PARAM_PREFIXES = ['_', 'firebase_', 'ga_', 'google_', 'gtag.'] as const;
 const RESERVED_USER_PROPERTY_PREFIXES = ['_', 'firebase_', 'ga_', 'google_'] as const;
 export const RESERVED_USER_PROPERTIES = new Set(['first_open_time', 'first_visit_time', 'last_deep_link_referrer', 'user_id', 'first_open_after_install']);
 

@@ -95,3 +95,42 @@ export const SESSION_PARAMS = {
   engagementTime: 'engagement_time_msec',
   runId: 'shoplab_run_id',
 } as const;
+
+/** Event names the Measurement Protocol refuses (GA4 collects them itself). `dynamic_link_` etc. are prefixes. */
+export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
+  'ad_activeview',
+  'ad_click',
+  'ad_exposure',
+  'ad_impression',
+  'ad_query',
+  'ad_reward',
+  'adunit_exposure',
+  'app_background',
+  'app_clear_data',
+  'app_exception',
+  'app_install',
+  'app_remove',
+  'app_store_refund',
+  'app_store_subscription_cancel',
+  'app_store_subscription_convert',
+  'app_store_subscription_renew',
+  'app_update',
+  'app_upgrade',
+  'error',
+  'firebase_campaign',
+  'first_open',
+  'first_visit',
+  'in_app_purchase',
+  'os_update',
+  'screen_view',
+  'session_start',
+  'user_engagement',
+]);
+const RESERVED_EVENT_PREFIXES = ['dynamic_link_', 'firebase_', 'notification_'] as const;
+
+export function isReservedEventName(name: string): boolean {
+  return RESERVED_EVENT_NAMES.has(name) || RESERVED_EVENT_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/** Param name prefixes the Measurement Protocol reserves. */
+export const RESERVED_PARAM_PREFIXES = ['_', 'firebase_', 'ga_', 'google_', 'gtag.'] as const;

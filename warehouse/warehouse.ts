@@ -9,6 +9,7 @@ import {
   DuckDBInstance,
   listValue,
   type DuckDBConnection,
+  type DuckDBResult,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
@@ -207,6 +208,15 @@ export interface WarehouseOptions {
 
 /** A DuckDB size setting: digits, an optional fraction, a unit. */
 const DUCKDB_SIZE = /^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$/i;
+/** A streaming query result (`Warehouse.stream`). */
+export interface QueryStream {
+  /** Result columns, with DuckDB's type names (`VARCHAR`, `BIGINT`, `DOUBLE`, `BOOLEAN`, `STRUCT(…)`, …). */
+  columns: { name: string; type: string }[];
+  /** The rows of each chunk as arrays in column order; ends the query when the loop ends or breaks. */
+  chunks: AsyncIterable<JsonValue[][]>;
+  /** Stops the query and frees its connection (also safe after the iteration ended). */
+  close(): void;
+}
 
 /** Thrown by `Warehouse.open` when another process holds the DuckDB file lock. */
 export class WarehouseInUseError extends Error {
@@ -579,6 +589,77 @@ export class Warehouse {
       return await run;
     } finally {
       this.activeQueries.delete(run);
+    }
+  }
+
+  /**
+   * Streams a query's result one DuckDB chunk (≤ 2,048 rows) at a time: DuckDB produces rows as they are pulled, so
+   * a result of any size never sits in memory whole, and a consumer that stops pulling (backpressure) pauses the
+   * query. Runs on its own connection like `query` (several statements separated by `;` are allowed; the last one
+   * streams). Values are converted as by `query`; rows come as arrays in `columns` order. The connection closes
+   * when the iteration ends, breaks or throws, or on `close()`.
+   */
+  async stream(sql: string, params: readonly unknown[] = []): Promise<QueryStream> {
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot run a query`);
+    const values = params.map(toQueryParam);
+    const connection = await this.instance.connect();
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    this.activeQueries.add(done);
+    let open = true;
+    let result: DuckDBResult | undefined;
+    let finished = false;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      if (result && !finished) {
+        // A streaming result that was not read to its end keeps the database (and its file lock) alive after the
+        // connection closes; interrupted, it ends at the next fetch, which lets the native side let go.
+        const pending = result;
+        connection.interrupt();
+        void (async () => {
+          try {
+            while ((await pending.fetchChunk())?.rowCount) {
+              /* the interrupted query yields nothing more */
+            }
+          } catch {
+            /* "Interrupted": the expected end */
+          }
+        })().finally(() => {
+          connection.closeSync();
+          this.activeQueries.delete(done);
+          release();
+        });
+        return;
+      }
+      connection.closeSync();
+      this.activeQueries.delete(done);
+      release();
+    };
+    try {
+      const streamed = await connection.stream(sql, values.length > 0 ? values : undefined);
+      result = streamed;
+      const names = streamed.columnNames();
+      const columns = streamed.columnTypes().map((type, i) => ({ name: names[i] ?? `column${i}`, type: type.toString() }));
+      async function* chunks(): AsyncGenerator<JsonValue[][]> {
+        try {
+          for (;;) {
+            if (!open) return;
+            const chunk = await streamed.fetchChunk();
+            if (!chunk || chunk.rowCount === 0) {
+              finished = true;
+              return;
+            }
+            yield chunk.convertRows(jsonValueConverter).map((row) => row.map((value) => value ?? null));
+          }
+        } finally {
+          close();
+        }
+      }
+      return { columns, chunks: chunks(), close };
+    } catch (error) {
+      close();
+      throw error;
     }
   }
 

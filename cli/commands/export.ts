@@ -64,7 +64,7 @@ export function registerExport(program: Command): void {
         process.stdout.write(`${formatPlan(plan)}\n`);
         return;
       }
-      const progress = createProgress(plan.days.length, 'export', process.stderr, 'days');
+      const progress = createProgress(plan.days.length, 'export', process.stderr, { unit: 'days' });
       const result = await exportToBigQuery(options, {
         onTable: (_table, dayIndex, events) => progress.update(Math.min(dayIndex + 1, plan.days.length), 0, events),
       }).finally(() => progress.end());

@@ -1,0 +1,25 @@
+/** What a transform reads from: the local DuckDB warehouse or BigQuery, behind one interface. */
+import type { DateRange } from '../analysis/models';
+import type { JsonValue } from '../warehouse/warehouse';
+import type { DatasetColumn, DatasetName } from './datasets';
+
+/** One dataset's rows as they stream out of the source. */
+export interface RowStream {
+  columns: DatasetColumn[];
+  /** Rows in batches (DuckDB: one result chunk; BigQuery: one page), each row an array in `columns` order. */
+  batches: AsyncIterable<JsonValue[][]>;
+  /** Stops the query early (after an error downstream); safe after the end. */
+  close(): void;
+}
+
+export interface RowSource {
+  readonly kind: 'duckdb' | 'bigquery';
+  /** Where the data comes from, for the manifest (a file path or `project.dataset`). */
+  readonly location: string;
+  /** Export rows (events) in the range, for the progress bar and the manifest. */
+  countEvents(range: DateRange): Promise<number>;
+  /** False when the source holds no ground truth: the label files are then left out, and the manifest says so. */
+  hasGroundTruth(): Promise<boolean>;
+  open(dataset: DatasetName, range: DateRange): Promise<RowStream>;
+  close(): Promise<void>;
+}
