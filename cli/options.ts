@@ -1,6 +1,7 @@
 /** Parsers and defaults shared by every command, so that --data, --host and --port mean the same everywhere. */
 import { InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
+import { suffixOf } from '../analysis/models';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8000;
@@ -32,4 +33,16 @@ export function parseDate(v: string): number {
 /** --data, the same on every command that touches data. */
 export function dataOption(): Option {
   return new Option('--data <dir>', 'warehouse and run files (env SHOPLAB_DATA)').default(defaultDataDir(), '$SHOPLAB_DATA or ./data');
+}
+
+/** A day of the export (`YYYY-MM-DD` or `YYYYMMDD`), checked as the analysis models check it; kept as given. */
+export function parseDay(what: string): (v: string) => string {
+  return (v) => {
+    try {
+      suffixOf(v, what);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+    return v;
+  };
 }

@@ -4,8 +4,7 @@ import { DuckdbSource } from '../../pipeline/duckdb-source';
 import { DATASETS, DATASET_SPECS, parseDatasets, type DatasetName } from '../../pipeline/datasets';
 import { FORMATS, type FileFormat } from '../../pipeline/sinks';
 import { runTransform } from '../../pipeline/transform';
-import { suffixOf } from '../../analysis/models';
-import { dataOption } from '../options';
+import { dataOption, parseDay } from '../options';
 import { createProgress } from '../progress';
 
 interface TransformCliOptions {
@@ -21,17 +20,6 @@ interface TransformCliOptions {
   apiEndpoint?: string;
   location?: string;
   quiet?: boolean;
-}
-
-function parseDay(what: string): (v: string) => string {
-  return (v) => {
-    try {
-      suffixOf(v, what);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-    return v;
-  };
 }
 
 async function openSource(o: TransformCliOptions): Promise<RowSource> {

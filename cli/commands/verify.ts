@@ -1,10 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { suffixOf } from '../../analysis/models';
 import { formatVerify, verifyGa4 } from '../../pipeline/verify-ga4';
 import { WAREHOUSE_FILE, Warehouse } from '../../warehouse/warehouse';
-import { dataOption } from '../options';
+import { dataOption, parseDay } from '../options';
 
 interface VerifyGa4CliOptions {
   property: string;
@@ -15,17 +14,6 @@ interface VerifyGa4CliOptions {
   tolerance: number;
   apiEndpoint?: string;
   data: string;
-}
-
-function parseDay(what: string): (v: string) => string {
-  return (v) => {
-    try {
-      suffixOf(v, what);
-    } catch (error) {
-      throw new InvalidArgumentError((error as Error).message);
-    }
-    return v;
-  };
 }
 
 function parsePercent(v: string): number {
