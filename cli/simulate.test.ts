@@ -17,6 +17,8 @@ import { BUILT_IN_PERSONAS, type Device } from '../simulator/personas';
 import { PUBLIC_DIR, simulateCommand, type SimulateCommandOptions } from './simulate';
 
 const START = Date.UTC(2026, 10, 2);
+/** A seed whose three shoppers make returning visits and purchases (the tests below need both). */
+const SEED = 'suite-2';
 const BIN = resolve(import.meta.dirname, '..', 'bin', 'shoplab.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -84,7 +86,7 @@ describe('simulate', { timeout: 180_000 }, () => {
       days: 7,
       start: START,
       concurrency: 2,
-      seed: 'suite',
+      seed: SEED,
       runId: 'suite',
       // The built-in personas (frequent visitors, some buyers): a handful of users make returning visits and purchases.
       persona: BUILT_IN_PERSONAS.map((p) => p.id),
@@ -213,7 +215,7 @@ describe('simulate', { timeout: 180_000 }, () => {
     it('resumes a run killed mid-session without repeating or losing a session', async () => {
       const data = tempData();
       const journal = journalPath(data, 'suite', '1/1');
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '2', '--seed', SEED, '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data, '--json'], { stdio: 'ignore', detached: true });
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       // Kill hard once two sessions are journaled: others are in flight, some of their events already stored.
       await expect.poll(() => (existsSync(journal) ? readFileSync(journal, 'utf8').trim().split('\n').length - 1 : 0), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(2);
@@ -241,7 +243,7 @@ describe('simulate', { timeout: 180_000 }, () => {
       const journal = journalPath(data, 'suite', '1/1');
       // One session at a time, so that sessions are still to run when the first one has been journaled (ground
       // truth and journal lag a session by up to the batch writer's 200 ms) and the SIGINT has something to stop.
-      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '1', '--seed', 'suite', '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn(process.execPath, [BIN, 'simulate', '--users', '3', '--days', '7', '--start', new Date(START).toISOString(), '--concurrency', '1', '--seed', SEED, '--run-id', 'suite', '--persona', ...BUILT_IN_PERSONAS.map((p) => p.id), '--driver', driver, '--data', data], { stdio: ['ignore', 'pipe', 'ignore'] });
       let stdout = '';
       child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -298,7 +300,7 @@ describe('simulate', { timeout: 180_000 }, () => {
       seen.length = 0;
       const other = await startServer({ host: '127.0.0.1', port: 0, dataDir: tempData(), publicDir: PUBLIC_DIR, log: () => undefined });
       try {
-        await simulateCommand({ ...base(tempData()), users: 4, days: 1, url: other.url, onAttempt });
+        await simulateCommand({ ...base(tempData()), users: 4, days: 1, url: other.url, token: other.token, onAttempt });
       } finally {
         await other.close();
       }

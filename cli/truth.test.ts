@@ -142,7 +142,10 @@ describe('ground truth beside the events', { timeout: 900_000 }, () => {
         return;
       }
       const target = new URL(server.url);
-      const upstream = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      // Like a reverse proxy in front of a collector: it passes the collector's own Host and Origin on (the
+      // collector refuses writes from origins it does not serve, collector/README.md "Security").
+      const headers = { ...req.headers, host: target.host, ...(req.headers.origin ? { origin: target.origin } : {}) };
+      const upstream = request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
