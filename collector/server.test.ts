@@ -59,6 +59,18 @@ function rawGet(base: string, rawPath: string): Promise<{ status: number; header
   });
 }
 
+describe('GET /api/offers without a dashboard', () => {
+  it('answers every store page an empty list of offers, publicly, and refuses other methods', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/api/offers`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ offers: [] });
+    expect((await fetch(`${server.url}/api/offers`, { method: 'POST', body: '{}' })).status).toBe(405);
+    // The rest of /api stays private.
+    expect((await fetch(`${server.url}/api/query`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+});
+
 describe('POST /mp/collect', () => {
   it('stores a valid hit and answers 204 once it is committed', async () => {
     const server = await start();

@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MP_LIMITS } from '../ga4/measurement-protocol';
+import { STORE_OFFERS_PATH, type StoreOffersResponse } from '../ga4/store-offer';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { FirstTouchStore } from './first-touch';
@@ -190,7 +191,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const metrics = new CollectorMetrics(() => warehouse.queuedRows, bodies);
   const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
-  const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.storeRoutes ? { storeRoutes: opts.storeRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
+  // The store asks for its client's offers on every page (ga4/store-offer.ts); without a dashboard mounted to push
+  // them there are none, which is an answer, not an error.
+  const noOffers: Route = {
+    prefix: STORE_OFFERS_PATH,
+    handle: (req, res) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') sendJson(res, 405, { error: `use GET for ${STORE_OFFERS_PATH}` }, { allow: 'GET, HEAD' });
+      else sendJson(res, 200, { offers: [] } satisfies StoreOffersResponse);
+    },
+  };
+  const storeRoutes = opts.storeRoutes?.some((r) => r.prefix === STORE_OFFERS_PATH) ? opts.storeRoutes : [...(opts.storeRoutes ?? []), noOffers];
+  const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, storeRoutes, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
 
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
