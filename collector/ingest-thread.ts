@@ -8,16 +8,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { rowLine } from '../warehouse/row-line';
 import { FirstTouchStore } from './first-touch';
+import { collectGarbage } from './idle-memory';
 import { judgeHits } from './judge-hits';
-import type { IngestReply, IngestRequest, IngestWorkerData } from './ingest-worker';
+import type { IngestMessage, IngestReply, IngestWorkerData } from './ingest-worker';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-thread.ts runs as a worker thread; start it through IngestWorker');
 const data = workerData as IngestWorkerData;
 const firstTouch = FirstTouchStore.from(data.firstTouch);
 
-port.on('message', (message: IngestRequest) => {
+port.on('message', (message: IngestMessage) => {
   let reply: IngestReply;
+  if ('release' in message) {
+    port.postMessage({ id: message.id, released: collectGarbage() } satisfies IngestReply);
+    return;
+  }
   try {
     const judged = judgeHits(message.input, data.streams, firstTouch.touch, data.futureHorizonMicros);
     const lines = new Array<string>(judged.rows.length);

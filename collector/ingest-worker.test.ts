@@ -55,4 +55,15 @@ describe('IngestWorker', () => {
     expect(firstTouchOf(after.text)).toEqual({ ts: NOW - 99, source: { name: '(direct)', medium: '(none)', source: '(direct)' } });
     expect(logs.join('\n')).toMatch(/ingest worker stopped .* 1 request\(s\) refused/);
   });
+
+  it('gives its garbage back when asked, keeps its state, and judges on afterwards', async () => {
+    const worker = await IngestWorker.start({ streams: [DEFAULT_STREAM], loadFirstTouch: () => Promise.resolve([]), log: () => undefined });
+    workers.push(worker);
+    await worker.judge(hits('u.3', NOW - 5));
+    await expect(worker.releaseMemory()).resolves.toBe(true);
+    const after = await worker.judge(hits('u.3', NOW));
+    expect(firstTouchOf(after.text).ts).toBe(NOW - 5);
+    await worker.stopThread();
+    await expect(worker.releaseMemory()).resolves.toBe(false);
+  });
 });

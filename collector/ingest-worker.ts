@@ -23,18 +23,26 @@ export interface IngestRequest {
   input: HitsInput;
 }
 
+/** Asks the thread to give back the memory it no longer uses (a full collection of its heap), while ingest is idle. */
+export interface ReleaseRequest {
+  id: number;
+  release: true;
+}
+
+export type IngestMessage = IngestRequest | ReleaseRequest;
+
 /** A request's judged hits: rows as read_json text (SerializedRows), their dedupe ids, and the rejects. */
 export interface JudgedText extends SerializedRows {
   ids: (EventId | null)[];
   rejects: RejectRow[];
 }
 
-export type IngestReply = ({ id: number } & JudgedText) | { id: number; error: string };
+export type IngestReply = ({ id: number } & JudgedText) | { id: number; error: string } | { id: number; released: boolean };
 
 const BOOT = new URL('./ingest-thread.boot.mjs', import.meta.url);
 
 interface Waiting {
-  resolve: (judged: JudgedText) => void;
+  resolve: (reply: JudgedText | { released: boolean }) => void;
   reject: (error: Error) => void;
 }
 
@@ -71,10 +79,27 @@ export class IngestWorker {
   async judge(input: HitsInput): Promise<JudgedText> {
     const worker = await this.ensureWorker();
     const id = this.nextId++;
-    return new Promise<JudgedText>((resolve, reject) => {
+    const reply = await new Promise<JudgedText | { released: boolean }>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, input } satisfies IngestRequest);
+      worker.postMessage({ id, input } satisfies IngestMessage);
     });
+    if ('released' in reply) throw new Error('the ingest worker answered a judge request with a release reply');
+    return reply;
+  }
+
+  /**
+   * Has the running thread collect its garbage (idle-memory.ts); resolves with whether it could. A thread that
+   * is not running holds nothing to give back.
+   */
+  async releaseMemory(): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return false;
+    const id = this.nextId++;
+    const reply = await new Promise<JudgedText | { released: boolean }>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, release: true } satisfies IngestMessage);
+    });
+    return 'released' in reply && reply.released;
   }
 
   /**

@@ -12,6 +12,7 @@ import { MP_LIMITS } from '../ga4/measurement-protocol';
 import { STORE_OFFERS_PATH, type StoreOffersResponse } from '../ga4/store-offer';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
+import { collectGarbage } from './idle-memory';
 import { FirstTouchStore } from './first-touch';
 import { GEO_HEADER } from './geo-header';
 import { DATA_SECRETS, loadOrCreateSecret } from './data-secret';
@@ -206,17 +207,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let pendingRequests = 0;
   const inFlight = new Set<Promise<void>>();
 
-  // Idle: once writes pause, checkpoint, so that memory held for the WAL's rows is given back between loads.
+  // Idle: once writes pause, checkpoint, so that memory held for the WAL's rows is given back between loads, and
+  // then have both threads collect their garbage (idle-memory.ts), which returns the heap a burst grew.
   const idleCheckpointMs = opts.idleCheckpointMs ?? 5000;
   let idleTimer: NodeJS.Timeout | null = null;
   let closingDown = false;
+  const releaseWhenIdle = async (): Promise<void> => {
+    // A reader's open transaction makes DuckDB refuse a checkpoint; the next pause tries again.
+    await warehouse.checkpoint().catch(() => undefined);
+    if (closingDown || warehouse.queuedRows > 0) return;
+    await ingest.releaseMemory().catch(() => false);
+    collectGarbage();
+  };
   const checkpointWhenIdle = (): void => {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       idleTimer = null;
       if (closingDown || warehouse.queuedRows > 0) return;
-      // A reader's open transaction makes DuckDB refuse a checkpoint; the next pause tries again.
-      warehouse.checkpoint().catch(() => undefined);
+      void releaseWhenIdle();
     }, idleCheckpointMs);
     idleTimer.unref();
   };
