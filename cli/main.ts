@@ -1,25 +1,34 @@
 /** The one CLI, `shoplab`. Every command has --help; a failure exits non-zero with a one-line reason. */
 import { Command } from 'commander';
-import { registerDemo } from './commands/demo';
-import { registerPredict } from './commands/predict';
-import { registerReport } from './commands/report';
-import { registerExport } from './commands/export';
-import { registerServe } from './commands/serve';
-import { registerSimulate } from './commands/simulate';
-import { registerSql } from './commands/sql';
-import { registerTruth } from './commands/truth';
-import { registerTrain } from './commands/train';
-import { registerTransform } from './commands/transform';
-import { registerVerify } from './commands/verify';
-
 const program = new Command()
   .name('shoplab')
   .description('A GA4-instrumented demo store, virtual shoppers, and the GA4 BigQuery export they produce.')
   .showHelpAfterError('(add --help for usage)')
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
-// One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTransform, registerVerify, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
+type Register = (program: Command) => void;
+/**
+ * One file a command (cli/commands/), so that each stage's command grows without touching the others. Loaded on
+ * demand: a command's module brings its stage's libraries (Chromium drivers, Google clients, the ML code), and
+ * `shoplab serve` loading them all cost ~200 MiB of the server's memory for nothing. `--help` and unknown names
+ * load every command, so that commander can list them or suggest one.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./commands/serve')).registerServe,
+  simulate: async () => (await import('./commands/simulate')).registerSimulate,
+  sql: async () => (await import('./commands/sql')).registerSql,
+  truth: async () => (await import('./commands/truth')).registerTruth,
+  export: async () => (await import('./commands/export')).registerExport,
+  transform: async () => (await import('./commands/transform')).registerTransform,
+  verify: async () => (await import('./commands/verify')).registerVerify,
+  train: async () => (await import('./commands/train')).registerTrain,
+  predict: async () => (await import('./commands/predict')).registerPredict,
+  report: async () => (await import('./commands/report')).registerReport,
+  demo: async () => (await import('./commands/demo')).registerDemo,
+};
+const named = process.argv[2];
+const one = named !== undefined && Object.hasOwn(COMMANDS, named) ? COMMANDS[named] : undefined;
+for (const register of await Promise.all((one ? [one] : Object.values(COMMANDS)).map((load) => load()))) register(program);
 
 try {
   await program.parseAsync(process.argv);

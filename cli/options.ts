@@ -5,6 +5,8 @@ import { suffixOf } from '../analysis/models';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8000;
+/** The built store (`node scripts/build.mjs` writes it). */
+export const PUBLIC_DIR = resolve(import.meta.dirname, '..', 'public');
 
 export function defaultDataDir(): string {
   return resolve(process.env.SHOPLAB_DATA || './data');

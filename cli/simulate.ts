@@ -21,6 +21,7 @@ import { simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import type { Warehouse } from '../warehouse/warehouse';
 import { clientToken, isShopLabServer } from './api-client';
 import { batchWriter } from './batch-writer';
+import { PUBLIC_DIR } from './options';
 import { createProgress } from './progress';
 import { formatSummary, readSummary, type RunSummary } from './summary';
 import { fileTruth, serverTruth, warehouseTruth, type TruthSink } from './truth-sink';
@@ -80,7 +81,8 @@ export interface SimulateOutcome {
   plan?: PlannedSession[];
 }
 
-export const PUBLIC_DIR = resolve(import.meta.dirname, '..', 'public');
+// The built store's folder is defined with the other defaults (options.ts); re-exported for the tests that start it.
+export { PUBLIC_DIR };
 const DAY_MS = 24 * 3600 * 1000;
 
 export function newRunId(): string {

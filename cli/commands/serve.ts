@@ -6,9 +6,7 @@ import { startServer } from '../../collector/server';
 import { TOKEN_ENV } from '../api-client';
 import { resolveToken, startDashboardServer } from '../dashboard-server';
 import { Ga4Relay } from '../../export/ga4-relay';
-import { DEFAULT_HOST, DEFAULT_PORT, dataOption, parsePort } from '../options';
-import { PUBLIC_DIR } from '../simulate';
-import { startBigQueryStream } from '../../export/serve-bigquery';
+import { DEFAULT_HOST, DEFAULT_PORT, PUBLIC_DIR, dataOption, parsePort } from '../options';
 
 interface ServeOptions {
   host: string;
@@ -62,7 +60,7 @@ export function registerServe(program: Command): void {
       const relay = ga4Relay(o);
       const stream = o.bigquery === undefined
         ? undefined
-        : await startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
+        : await (await import('../../export/serve-bigquery')).startBigQueryStream({ target: o.bigquery, dataDir: o.data, ...(o.bigqueryEndpoint === undefined ? {} : { apiEndpoint: o.bigqueryEndpoint }), ...(o.bigqueryLocation === undefined ? {} : { location: o.bigqueryLocation }) });
       const onCommit = [...(stream ? [stream.listener] : []), ...(relay ? [relay.onCommit] : [])];
       const options = { host: o.host, port: o.port, dataDir: o.data, ...(o.site ? { publicDir: o.public } : {}), ...config, token, ...(onCommit.length > 0 ? { onCommit } : {}) };
       const running = o.dashboard ? await startDashboardServer(options) : null;
