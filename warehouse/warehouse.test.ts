@@ -61,6 +61,29 @@ describe('Warehouse', () => {
     expect(await reopened.query('SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM ingest.event_ids')).toEqual([{ n: 7, d: 7 }]);
   });
 
+  it('finds evicted ids by their time range, and every id again once some were stored without a time', async () => {
+    const dataDir = tempDir();
+    const row = (user: string) => sampleRow({ user_pseudo_id: user });
+    const id = (u: string, micros: number) => ({ key: `G-T|${u}|${micros}|page_view`, clientId: u, micros, runId: null });
+    const timed = await Warehouse.open({ dataDir, recentIds: 2 });
+    const t0 = 1_709_294_400_000_000;
+    for (const [i, u] of ['a', 'b', 'c', 'd', 'e'].entries()) await timed.insertEvents([row(u)], { ids: [id(u, t0 + i * 1000)] });
+    // a, b and c left memory; a retry group spanning a..c (both ends of its range included) finds all three.
+    expect(await timed.insertEvents([row('c'), row('x'), row('a'), row('b')], { ids: [id('c', t0 + 2000), id('x', t0 + 500), id('a', t0), id('b', t0 + 1000)] })).toEqual({ stored: 1, duplicates: 3 });
+    await timed.close();
+    const reopened = await Warehouse.open({ dataDir, recentIds: 2 });
+    expect(await reopened.insertEvents([row('a'), row('d')], { ids: [id('a', t0), id('d', t0 + 3000)] })).toEqual({ stored: 0, duplicates: 2 });
+    // An id stored as plain text has no time: from then on a lookup reads every id, and still finds it.
+    await reopened.insertEvents([row('p')], { ids: [`G-T|p|${t0 + 9}|page_view`] });
+    for (const u of ['f', 'g']) await reopened.insertEvents([row(u)], { ids: [id(u, t0 + 9000)] });
+    expect(await reopened.insertEvents([row('p')], { ids: [id('p', t0 + 9)] })).toEqual({ stored: 0, duplicates: 1 });
+    await reopened.close();
+    const again = await Warehouse.open({ dataDir, recentIds: 1 });
+    cleanups.push(() => again.close());
+    expect(await again.insertEvents([row('p'), row('e')], { ids: [id('p', t0 + 9), id('e', t0 + 4000)] })).toEqual({ stored: 0, duplicates: 2 });
+    expect(await again.query('SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM ingest.event_ids')).toEqual([{ n: 9, d: 9 }]);
+  });
+
   it('stores rows given as read_json text, skipping the duplicate lines of a batch and keeping the others', async () => {
     const warehouse = await openWarehouse();
     const rows = ['a', 'b', 'c', 'd'].map((user) => sampleRow({ user_pseudo_id: user }));
