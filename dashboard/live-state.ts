@@ -14,6 +14,8 @@ const MINUTE_US = 60_000_000;
 export const WINDOW_MINUTES = 30;
 /** A visitor with no event for this long (event time) and no purchase counts as having left. */
 export const LEFT_AFTER_MINUTES = 10;
+/** Live visitors drawn in the sunburst. */
+const MAX_BUBBLES = 300;
 /** Pages kept per live session, for the visitor's path and click-stream similarity. */
 const MAX_PAGES = 60;
 
@@ -45,9 +47,30 @@ export interface SessionState {
   purchaseAt: number | null;
   /** Pages seen while the dashboard watched (empty for sessions known only from the seed). */
   pages: PageVisit[];
-  /** Whether it was counted in the engagement and duration sums (always, once it exists). */
+  /** Its engagement score, as counted in the engagement sum. */
   engagement: number;
+  /** ga_session_number: which visit of the client it is (0 when unknown). */
+  sessionNumber: number;
+  /**
+   * What the propensity model reads: the events before the checkout begins (insights/propensity.ts scores that
+   * prefix, so a live score means the same as a trained one), as counts by name with their first and last time.
+   */
+  prefix: SessionPrefix;
+  /** The propensity as last scored; null once an event changed the session. */
+  score: number | null;
 }
+
+export interface SessionPrefix {
+  counts: Record<string, number>;
+  events: number;
+  first: number;
+  last: number;
+  /** The checkout (or the purchase) has begun: later events are not part of it. */
+  closed: boolean;
+}
+
+/** Events that end the scored prefix (as in insights/propensity.ts). */
+const OUTCOME_EVENTS = new Set(['begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase']);
 
 interface ClientState {
   sessions: number;
@@ -75,6 +98,12 @@ export interface Cards {
 export interface Snapshot {
   /** Latest event time seen, µs (0 before any). */
   now: number;
+  /** Wall-clock ms at which the newest commit counted here reached the dashboard (0 before any): how fresh it is. */
+  committedAt: number;
+  /** Whether what the warehouse held at start has been counted (until then the cards show only what came since). */
+  seeded: boolean;
+  /** Which propensity the visitors carry. */
+  propensity: { source: PropensityScorer['source']; description: string };
   cards: Cards;
   /** Active users per minute, oldest first, WINDOW_MINUTES entries ending at `now`'s minute. */
   activeByMinute: { minute: number; users: number }[];
@@ -114,8 +143,48 @@ export interface ItemInfo {
   path: string;
 }
 
-/** A session's propensity; the insights model takes over from the rule when the dashboard is given one. */
-export type PropensityScorer = (s: SessionState) => number;
+/** Event names and the `sessions` model's column counting them, for a seeded session's prefix. */
+const SEED_COUNTS = [
+  ['page_view', 'page_views'],
+  ...(['view_item_list', 'select_item', 'view_item', 'view_promotion', 'select_promotion', 'search', 'scroll', 'add_to_wishlist', 'add_to_cart', 'remove_from_cart', 'view_cart', 'login', 'sign_up'] as const).map((e) => [e, `count_${e}`] as const),
+  ...(['begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase'] as const).map((e) => [e, `count_${e}`] as const),
+] as const;
+
+/** The columns of analysis' `sessions` model that `seedSession` reads. */
+export const SEED_COLUMNS = [
+  'user_pseudo_id',
+  'ga_session_id',
+  'session_start_micros',
+  'session_end_micros',
+  'device_category',
+  'region',
+  'page_views',
+  'engagement_time_msec',
+  'revenue',
+  'exit_page',
+  'converted',
+  'reached_checkout',
+  'added_to_cart',
+  'count_view_item',
+  'session_number',
+  'events',
+  ...SEED_COUNTS.map(([, column]) => column),
+] as const;
+
+/** A session's propensity, and what the dashboard says it is: the insights model when trained, else the rule. */
+export interface PropensityScorer {
+  source: 'model' | 'rule';
+  /** One line for the page, e.g. which model and when it was trained. */
+  description: string;
+  score(s: SessionState): number;
+}
+
+/** The documented rule (scores.ts). */
+export const RULE_PROPENSITY: PropensityScorer = {
+  source: 'rule',
+  description: 'Rule score (no trained model in <data>/insights/): funnel steps, engaged time and pages, see docs/dashboard.md',
+  score: ruleScore,
+};
 
 const FUNNEL_STEPS = ['Sessions', 'Viewed an item', 'Added to cart', 'Began checkout', 'Purchased'] as const;
 
@@ -157,6 +226,79 @@ function topOf<T>(map: Map<string, T>, value: (t: T) => number, n: number): [str
   return [...map].sort((a, b) => value(b[1]) - value(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, n);
 }
 
+/**
+ * What the state reads of one committed event: a few fields of its export row. Reading them out of the JSON line is
+ * most of the cost of an event, so it is done apart (dashboard/digest-thread.ts, off the thread that serves ingest),
+ * and only these small objects reach the state.
+ */
+export interface EventDigest {
+  client: string;
+  session: number;
+  sessionNumber: number | null;
+  /** event_timestamp, µs. */
+  t: number;
+  name: string;
+  device: string;
+  region: string | null;
+  engagementMs: number | null;
+  /** page_location's path (page_view, view_item). */
+  path: string | null;
+  title: string | null;
+  /** The first item, as an offer can feature it. */
+  item: { id: string | null; name: string | null; price: number | null; category: string | null } | null;
+  /** Names of the items of a purchase. */
+  purchasedItems: string[];
+  promotionId: string | null;
+  revenue: number;
+}
+
+/** The digest of one export row; null for rows GA4's reports leave out too (no client, session or time). */
+export function digestRow(row: Partial<ExportRow>): EventDigest | null {
+  const client = row.user_pseudo_id;
+  const session = param(row.event_params, 'ga_session_id');
+  const t = row.event_timestamp;
+  if (!client || session === null || typeof t !== 'number') return null;
+  const name = row.event_name ?? '';
+  const sessionNumber = param(row.event_params, 'ga_session_number');
+  const engagement = param(row.event_params, 'engagement_time_msec');
+  const wantsPath = name === 'page_view' || name === 'view_item';
+  const title = name === 'page_view' ? param(row.event_params, 'page_title') : null;
+  const first = row.items?.[0];
+  const promo = name === 'view_promotion' || name === 'select_promotion' ? (param(row.event_params, 'promotion_id') ?? first?.promotion_id ?? null) : null;
+  return {
+    client,
+    session: Number(session),
+    sessionNumber: typeof sessionNumber === 'number' ? sessionNumber : null,
+    t,
+    name,
+    device: row.device?.category ?? '(not set)',
+    region: row.geo?.region ?? null,
+    engagementMs: typeof engagement === 'number' ? engagement : null,
+    path: wantsPath ? pathOf(String(param(row.event_params, 'page_location') ?? '')) : null,
+    title: title === null ? null : String(title),
+    item: first ? { id: first.item_id ?? null, name: first.item_name ?? null, price: typeof first.price === 'number' ? first.price : null, category: first.item_category ?? null } : null,
+    purchasedItems: name === 'purchase' ? (row.items ?? []).flatMap((it) => (it.item_name ? [it.item_name] : [])) : [],
+    promotionId: promo === null ? null : String(promo),
+    revenue: name === 'purchase' ? (row.ecommerce?.purchase_revenue ?? 0) : 0,
+  };
+}
+
+/** Digests of committed JSON lines; unreadable lines are skipped. */
+export function digestLines(lines: readonly string[]): EventDigest[] {
+  const out: EventDigest[] = [];
+  for (const line of lines) {
+    let row: Partial<ExportRow>;
+    try {
+      row = JSON.parse(line) as Partial<ExportRow>;
+    } catch {
+      continue;
+    }
+    const d = digestRow(row);
+    if (d) out.push(d);
+  }
+  return out;
+}
+
 export class LiveState {
   readonly sessions = new Map<string, SessionState>();
   readonly clients = new Map<string, ClientState>();
@@ -181,8 +323,12 @@ export class LiveState {
   now = 0;
   /** Events applied since the start (seed excluded). */
   events = 0;
+  /** See Snapshot.committedAt. */
+  committedAt = 0;
+  /** See Snapshot.seeded. */
+  seeded = false;
 
-  constructor(private readonly score: PropensityScorer = ruleScore) {}
+  constructor(readonly scorer: PropensityScorer = RULE_PROPENSITY) {}
 
   /** Counts a seeded session (a row of analysis/models/sessions.sql); returns it, or null for a row without a client. */
   seedSession(row: Record<string, JsonValue>): SessionState | null {
@@ -191,77 +337,87 @@ export class LiveState {
     if (clientId === null) return null;
     const stage: Stage = row.converted === true ? 4 : row.reached_checkout === true ? 3 : row.added_to_cart === true ? 2 : num(row.count_view_item) > 0 ? 1 : 0;
     const s = this.open(clientId, sessionId, num(row.session_start_micros), str(row.device_category) ?? '(not set)', str(row.region));
-    s.end = Math.max(s.end, num(row.session_end_micros));
+    // s.end moves in advance(), which counts the duration into the average.
+    const end = Math.max(s.end, num(row.session_end_micros));
     s.pageViews = num(row.page_views);
     s.engagementMs = num(row.engagement_time_msec);
     s.revenue = num(row.revenue);
     this.revenue += s.revenue;
+    s.sessionNumber = num(row.session_number);
+    // The model scores the events before the checkout; the sessions model counts whole sessions, so for a seeded
+    // session that reached the checkout the events after it are counted too (such sessions nearly always bought,
+    // and a purchase scores 1 whatever the model says).
+    let outcome = 0;
+    for (const [event, column] of SEED_COUNTS) {
+      const n = num(row[column]);
+      if (n <= 0) continue;
+      if (OUTCOME_EVENTS.has(event)) outcome += n;
+      else s.prefix.counts[event] = n;
+    }
+    s.prefix.events = Math.max(0, num(row.events) - outcome);
+    s.prefix.first = s.start;
+    s.prefix.last = end;
+    s.prefix.closed = outcome > 0;
+    s.score = null;
     const exit = pathOf(str(row.exit_page));
-    if (exit !== null) s.pages.push({ path: exit, title: null, at: s.end });
-    this.advance(s, stage, s.end);
-    this.touch(s, s.end, false);
+    if (exit !== null) s.pages.push({ path: exit, title: null, at: end });
+    this.advance(s, stage, end);
+    this.touch(s, end, false);
     return s;
   }
 
   /** Applies committed export rows given as JSON text. */
   applyLines(lines: readonly string[]): void {
-    for (const line of lines) {
-      let row: Partial<ExportRow>;
-      try {
-        row = JSON.parse(line) as Partial<ExportRow>;
-      } catch {
-        continue;
-      }
-      this.applyRow(row);
-    }
+    for (const d of digestLines(lines)) this.applyDigest(d);
   }
 
   applyRow(row: Partial<ExportRow>): void {
-    const clientId = row.user_pseudo_id;
-    const sessionId = param(row.event_params, 'ga_session_id');
-    const at = row.event_timestamp;
-    if (!clientId || sessionId === null || typeof at !== 'number') return; // GA4's reports leave these out too
+    const d = digestRow(row);
+    if (d) this.applyDigest(d);
+  }
+
+  /** Counts one event (see EventDigest). */
+  applyDigest(d: EventDigest): void {
+    const { client: clientId, t: at, name } = d;
     this.events++;
-    const s = this.open(clientId, Number(sessionId), at, row.device?.category ?? '(not set)', row.geo?.region ?? null);
-    const name = row.event_name ?? '';
-    const engagement = param(row.event_params, 'engagement_time_msec');
-    if (typeof engagement === 'number') s.engagementMs += engagement;
+    const s = this.open(clientId, d.session, at, d.device, d.region);
+    s.score = null;
+    if (s.sessionNumber === 0 && d.sessionNumber !== null) s.sessionNumber = d.sessionNumber;
+    const prefix = s.prefix;
+    if (OUTCOME_EVENTS.has(name)) prefix.closed = true;
+    else if (!prefix.closed) {
+      prefix.counts[name] = (prefix.counts[name] ?? 0) + 1;
+      if (prefix.events === 0 || at < prefix.first) prefix.first = at;
+      if (prefix.events === 0 || at > prefix.last) prefix.last = at;
+      prefix.events++;
+    }
+    if (d.engagementMs !== null) s.engagementMs += d.engagementMs;
     if (name === 'page_view') {
       s.pageViews++;
-      const path = pathOf(String(param(row.event_params, 'page_location') ?? '')) ?? '/';
+      const path = d.path ?? '/';
       this.pageViews.set(path, (this.pageViews.get(path) ?? 0) + 1);
-      if (s.pages.length < MAX_PAGES) {
-        const title = param(row.event_params, 'page_title');
-        s.pages.push({ path, title: title === null ? null : String(title), at });
-      }
+      if (s.pages.length < MAX_PAGES) s.pages.push({ path, title: d.title, at });
     }
-    const first = row.items?.[0];
-    if (name === 'view_item' && first?.item_name) {
-      this.itemOf(first.item_name).views++;
-      const path = pathOf(String(param(row.event_params, 'page_location') ?? ''));
-      if (first.item_id && path !== null && typeof first.price === 'number') {
-        this.items.set(first.item_id, { item_id: first.item_id, item_name: first.item_name, price: first.price, item_category: first.item_category ?? null, path });
+    const first = d.item;
+    if (name === 'view_item' && first?.name) {
+      this.itemOf(first.name).views++;
+      if (first.id && d.path !== null && first.price !== null) {
+        this.items.set(first.id, { item_id: first.id, item_name: first.name, price: first.price, item_category: first.category, path: d.path });
       }
     }
     if ((name === 'select_item' || name === 'view_item') && s.firstClick === null) s.firstClick = at;
-    if (name === 'view_promotion' || name === 'select_promotion') {
-      const id = param(row.event_params, 'promotion_id') ?? row.items?.[0]?.promotion_id ?? null;
-      if (id !== null) {
-        const key = String(id);
-        let promo = this.promotions.get(key);
-        if (!promo) this.promotions.set(key, (promo = { views: new Set(), selects: new Set() }));
-        (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
-      }
+    if ((name === 'view_promotion' || name === 'select_promotion') && d.promotionId !== null) {
+      let promo = this.promotions.get(d.promotionId);
+      if (!promo) this.promotions.set(d.promotionId, (promo = { views: new Set(), selects: new Set() }));
+      (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
     }
     if (name === 'purchase') {
       const buyer = this.clients.get(clientId);
       if (buyer && (buyer.lastPurchaseAt === null || at > buyer.lastPurchaseAt)) buyer.lastPurchaseAt = at;
-      for (const it of row.items ?? []) if (it.item_name) this.itemOf(it.item_name).purchases++;
-      const revenue = row.ecommerce?.purchase_revenue ?? 0;
-      s.revenue += revenue;
-      this.revenue += revenue;
-      const client = this.clients.get(clientId);
-      if (client) client.revenue += revenue;
+      for (const itemName of d.purchasedItems) this.itemOf(itemName).purchases++;
+      s.revenue += d.revenue;
+      this.revenue += d.revenue;
+      if (buyer) buyer.revenue += d.revenue;
       if (s.purchaseAt === null) {
         s.purchaseAt = at;
         if (s.firstClick !== null) {
@@ -286,7 +442,7 @@ export class LiveState {
     const key = `${clientId}.${sessionId}`;
     let s = this.sessions.get(key);
     if (s) return s;
-    s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0 };
+    s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0, sessionNumber: 0, prefix: { counts: {}, events: 0, first: at, last: at, closed: false }, score: null };
     this.sessions.set(key, s);
     this.stageCounts[0] = (this.stageCounts[0] ?? 0) + 1;
     this.devices.set(device, (this.devices.get(device) ?? 0) + 1);
@@ -367,8 +523,9 @@ export class LiveState {
     return s.stage === 3 ? 'checkout' : s.stage === 2 ? 'cart' : 'browsing';
   }
 
+  /** Scored when asked and kept until the session's next event. */
   propensity(s: SessionState): number {
-    return this.score(s);
+    return (s.score ??= this.scorer.score(s));
   }
 
   private sortedLags(): number[] {
@@ -432,16 +589,22 @@ export class LiveState {
       return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
     });
     const states = new Map<VisitorState, number>(VISITOR_STATES.map((s) => [s, 0]));
-    const sections: Snapshot['sections'] = [];
+    const here: SessionState[] = [];
     for (const s of this.live.values()) {
       const state = this.stateOf(s);
       states.set(state, (states.get(state) ?? 0) + 1);
-      if (state === 'left') continue;
-      const page = s.pages.at(-1)?.path ?? '/';
-      sections.push({ section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) });
+      if (state !== 'left') here.push(s);
     }
+    // The most recently active visitors are drawn (and scored), however many are on the site.
+    const sections: Snapshot['sections'] = here.slice(-MAX_BUBBLES).map((s) => {
+      const page = s.pages.at(-1)?.path ?? '/';
+      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) };
+    });
     return {
       now: this.now,
+      committedAt: this.committedAt,
+      seeded: this.seeded,
+      propensity: { source: this.scorer.source, description: this.scorer.description },
       cards: this.cards(),
       activeByMinute,
       funnel,
@@ -451,7 +614,7 @@ export class LiveState {
       devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
       visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
       regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),
-      sections: sections.slice(0, 300),
+      sections,
     };
   }
 
