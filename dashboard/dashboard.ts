@@ -11,9 +11,8 @@ import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import type { JsonValue, Warehouse } from '../warehouse/warehouse';
 import { clientBundle, clientFile } from './client-bundle';
 import { listVisitors, parseVisitorFilter, retargetList, rfmSegments, similarVisitors } from './lists';
-import { Worker } from 'node:worker_threads';
-import type { DigestReply, DigestRequest } from './digest-thread';
-import { digestLines, LiveState, SEED_COLUMNS, type EventDigest, type PropensityScorer } from './live-state';
+import { digestLines, type EventDigest } from './line-digest';
+import { LiveState, SEED_COLUMNS, type PropensityScorer } from './live-state';
 import { SseHub } from './sse-hub';
 import { clientIdFromCookie, OFFER_KINDS, Targeting, type OfferKind } from './targeting';
 
@@ -32,8 +31,6 @@ export interface DashboardOptions {
   sseIntervalMs?: number;
   /** Where operational messages go. Default: stderr. */
   log?: (message: string) => void;
-  /** Read committed lines on a worker thread (default) rather than on the main thread. */
-  digestThread?: boolean;
   /** JSON file that keeps saved segments and offers across restarts. Default: memory only. */
   targetingFile?: string;
 }
@@ -55,8 +52,6 @@ export interface Dashboard {
 export const SIGN_IN_PATH = '/sign-in';
 
 class BadRequest extends Error {}
-
-const DIGEST_THREAD = new URL('./digest-thread.boot.mjs', import.meta.url);
 
 const MAX_BODY = 64 * 1024;
 
@@ -136,26 +131,10 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     hub.markDirty();
   };
 
-  // The JSON lines of each commit are read on a worker thread (digest-thread.ts): the main thread, which serves
-  // ingest, only hands them over and counts the small digests that come back. Without the thread (or if it fails),
-  // they are read here on a later turn of the event loop, so that a commit's callers are answered first.
-  let worker: Worker | null = null;
-  if (options.digestThread !== false) {
-    worker = new Worker(DIGEST_THREAD);
-    worker.unref();
-    worker.on('message', (reply: DigestReply) => apply(reply.digests, reply.committedAt));
-    worker.on('error', (error) => {
-      log(`dashboard: the digest thread failed (${error.message}); reading committed rows on the main thread`);
-      worker = null;
-    });
-  }
-
+  // A commit's lines are read on a later turn of the event loop, so that its callers are answered first, and only the
+  // few fields the state counts are read out of them (line-digest.ts), never the whole row.
   const onCommit = (lines: readonly string[]): void => {
     const committedAt = Date.now();
-    if (worker) {
-      worker.postMessage({ lines, committedAt } satisfies DigestRequest);
-      return;
-    }
     setImmediate(() => apply(digestLines(lines), committedAt));
   };
 
@@ -368,8 +347,6 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     hub,
     close() {
       hub.close();
-      void worker?.terminate();
-      worker = null;
     },
   };
 }

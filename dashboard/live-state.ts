@@ -5,8 +5,9 @@
  * "now" is the latest event seen, so a run replayed in virtual time reads like a live day at whatever speed it is
  * produced.
  */
-import type { ExportParam, ExportRow } from '../warehouse/warehouse';
+import type { ExportRow } from '../warehouse/warehouse';
 import type { JsonValue } from '../warehouse/warehouse';
+import { digestLines, digestRow, pathOf, type EventDigest } from './line-digest';
 import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
 
 const MINUTE_US = 60_000_000;
@@ -18,6 +19,8 @@ export const LEFT_AFTER_MINUTES = 10;
 const MAX_BUBBLES = 300;
 /** Pages kept per live session, for the visitor's path and click-stream similarity. */
 const MAX_PAGES = 60;
+
+export type { EventDigest };
 
 export type VisitorState = 'browsing' | 'cart' | 'checkout' | 'purchased' | 'left';
 export const VISITOR_STATES: readonly VisitorState[] = ['browsing', 'cart', 'checkout', 'purchased', 'left'];
@@ -188,25 +191,6 @@ export const RULE_PROPENSITY: PropensityScorer = {
 
 const FUNNEL_STEPS = ['Sessions', 'Viewed an item', 'Added to cart', 'Began checkout', 'Purchased'] as const;
 
-function param(params: readonly ExportParam[] | undefined, key: string): string | number | null {
-  if (!params) return null;
-  for (const p of params) {
-    if (p.key !== key) continue;
-    const v = p.value;
-    return v.string_value ?? v.int_value ?? v.double_value ?? v.float_value ?? null;
-  }
-  return null;
-}
-
-function pathOf(location: string | null): string | null {
-  if (location === null) return null;
-  try {
-    return new URL(location).pathname;
-  } catch {
-    return location.startsWith('/') ? location : null;
-  }
-}
-
 /** The site section a path belongs to (its first segment), for the sunburst. */
 export function sectionOf(path: string): string {
   const first = path.split('/').filter(Boolean)[0];
@@ -224,79 +208,6 @@ function median(sorted: readonly number[]): number | null {
 
 function topOf<T>(map: Map<string, T>, value: (t: T) => number, n: number): [string, T][] {
   return [...map].sort((a, b) => value(b[1]) - value(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, n);
-}
-
-/**
- * What the state reads of one committed event: a few fields of its export row. Reading them out of the JSON line is
- * most of the cost of an event, so it is done apart (dashboard/digest-thread.ts, off the thread that serves ingest),
- * and only these small objects reach the state.
- */
-export interface EventDigest {
-  client: string;
-  session: number;
-  sessionNumber: number | null;
-  /** event_timestamp, µs. */
-  t: number;
-  name: string;
-  device: string;
-  region: string | null;
-  engagementMs: number | null;
-  /** page_location's path (page_view, view_item). */
-  path: string | null;
-  title: string | null;
-  /** The first item, as an offer can feature it. */
-  item: { id: string | null; name: string | null; price: number | null; category: string | null } | null;
-  /** Names of the items of a purchase. */
-  purchasedItems: string[];
-  promotionId: string | null;
-  revenue: number;
-}
-
-/** The digest of one export row; null for rows GA4's reports leave out too (no client, session or time). */
-export function digestRow(row: Partial<ExportRow>): EventDigest | null {
-  const client = row.user_pseudo_id;
-  const session = param(row.event_params, 'ga_session_id');
-  const t = row.event_timestamp;
-  if (!client || session === null || typeof t !== 'number') return null;
-  const name = row.event_name ?? '';
-  const sessionNumber = param(row.event_params, 'ga_session_number');
-  const engagement = param(row.event_params, 'engagement_time_msec');
-  const wantsPath = name === 'page_view' || name === 'view_item';
-  const title = name === 'page_view' ? param(row.event_params, 'page_title') : null;
-  const first = row.items?.[0];
-  const promo = name === 'view_promotion' || name === 'select_promotion' ? (param(row.event_params, 'promotion_id') ?? first?.promotion_id ?? null) : null;
-  return {
-    client,
-    session: Number(session),
-    sessionNumber: typeof sessionNumber === 'number' ? sessionNumber : null,
-    t,
-    name,
-    device: row.device?.category ?? '(not set)',
-    region: row.geo?.region ?? null,
-    engagementMs: typeof engagement === 'number' ? engagement : null,
-    path: wantsPath ? pathOf(String(param(row.event_params, 'page_location') ?? '')) : null,
-    title: title === null ? null : String(title),
-    item: first ? { id: first.item_id ?? null, name: first.item_name ?? null, price: typeof first.price === 'number' ? first.price : null, category: first.item_category ?? null } : null,
-    purchasedItems: name === 'purchase' ? (row.items ?? []).flatMap((it) => (it.item_name ? [it.item_name] : [])) : [],
-    promotionId: promo === null ? null : String(promo),
-    revenue: name === 'purchase' ? (row.ecommerce?.purchase_revenue ?? 0) : 0,
-  };
-}
-
-/** Digests of committed JSON lines; unreadable lines are skipped. */
-export function digestLines(lines: readonly string[]): EventDigest[] {
-  const out: EventDigest[] = [];
-  for (const line of lines) {
-    let row: Partial<ExportRow>;
-    try {
-      row = JSON.parse(line) as Partial<ExportRow>;
-    } catch {
-      continue;
-    }
-    const d = digestRow(row);
-    if (d) out.push(d);
-  }
-  return out;
 }
 
 export class LiveState {
