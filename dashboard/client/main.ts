@@ -117,6 +117,7 @@ function render(snapshot: Snapshot): void {
   }
   const when = snapshot.now > 0 ? new Date(snapshot.now / 1000).toISOString().replace('T', ' ').slice(0, 19) : 'no events yet';
   $('status').textContent = `Event time ${when} UTC`;
+  $('propensity-source').textContent = `Purchase propensity: ${snapshot.propensity.description}`;
 
   charts.active.chart.setOption({
     ...aria,
