@@ -84,6 +84,8 @@ interface ClientState {
   lastSession: string;
   /** Event time of the client's latest purchase, µs. */
   lastPurchaseAt: number | null;
+  /** The latest minute the client was active in (see LiveState.latestMinuteCounts). */
+  activeMinute: number;
 }
 
 /** The cards, as numbers (null where there is nothing to divide by yet). */
@@ -216,6 +218,11 @@ export class LiveState {
   /** Sessions with an event in the window, least recently active first (re-inserted on every event). */
   private readonly live = new Map<string, SessionState>();
   private readonly minutes = new Map<number, Set<string>>();
+  /**
+   * Clients by the latest minute they were active in: a client was active in the window exactly when that minute is
+   * in it, so the active-users card is a sum of at most 30 counts rather than a union of the minutes' sets.
+   */
+  private readonly latestMinuteCounts = new Map<number, number>();
   private readonly stageCounts = [0, 0, 0, 0, 0];
   private readonly pageViews = new Map<string, number>();
   private readonly itemCounts = new Map<string, { views: number; purchases: number }>();
@@ -363,7 +370,7 @@ export class LiveState {
       this.regions.set(region, r);
     }
     let client = this.clients.get(clientId);
-    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null }));
+    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null, activeMinute: -Infinity }));
     client.sessions++;
     return s;
   }
@@ -412,6 +419,12 @@ export class LiveState {
       if (!users) this.minutes.set(m, (users = new Set()));
       users.add(s.clientId);
     }
+    if (client && to > client.activeMinute) {
+      const before = this.latestMinuteCounts.get(client.activeMinute);
+      if (before !== undefined && before > 0) this.latestMinuteCounts.set(client.activeMinute, before - 1);
+      this.latestMinuteCounts.set(to, (this.latestMinuteCounts.get(to) ?? 0) + 1);
+      client.activeMinute = to;
+    }
     if (s.end >= (first - 0) * MINUTE_US) {
       this.live.delete(s.key);
       this.live.set(s.key, s);
@@ -421,6 +434,7 @@ export class LiveState {
 
   private prune(firstMinute: number): void {
     for (const m of this.minutes.keys()) if (m < firstMinute) this.minutes.delete(m);
+    for (const m of this.latestMinuteCounts.keys()) if (m < firstMinute) this.latestMinuteCounts.delete(m);
     const cutoff = firstMinute * MINUTE_US;
     for (const [key, s] of this.live) {
       if (s.end >= cutoff) break; // the map is ordered by last activity
@@ -464,9 +478,9 @@ export class LiveState {
   }
 
   private activeUsers(): number {
-    const users = new Set<string>();
-    for (const set of this.minutes.values()) for (const u of set) users.add(u);
-    return users.size;
+    let users = 0;
+    for (const n of this.latestMinuteCounts.values()) users += n; // pruned to the window
+    return users;
   }
 
   /** Live sessions (an event within the window), most recently active first. */
