@@ -9,6 +9,7 @@ import { checkSecret } from '../collector/data-secret';
 import { loadOrCreateToken } from '../collector/private-api';
 import { startServer, type RunningServer, type ServerOptions } from '../collector/server';
 import { createDashboard, SIGN_IN_PATH, type Dashboard, type DashboardOptions } from '../dashboard/dashboard';
+import { loadModelScorer } from '../dashboard/propensity-model';
 import { TOKEN_ENV } from './api-client';
 
 export interface DashboardServer {
@@ -29,7 +30,9 @@ export function resolveToken(dataDir: string, given?: string): string {
 }
 
 export async function startDashboardServer(options: ServerOptions, dashboardOptions: DashboardOptions = {}): Promise<DashboardServer> {
-  const dashboard = createDashboard({ targetingFile: join(options.dataDir, 'dashboard', 'targeting.json'), ...dashboardOptions });
+  // The insights stage's trained propensity model scores the visitors when `shoplab train` has saved one.
+  const model = dashboardOptions.score ? null : loadModelScorer(options.dataDir);
+  const dashboard = createDashboard({ targetingFile: join(options.dataDir, 'dashboard', 'targeting.json'), ...(model ? { score: model } : {}), ...dashboardOptions });
   let server: RunningServer;
   try {
     server = await startServer({

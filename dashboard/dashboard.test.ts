@@ -153,6 +153,8 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
     expect(snap.cards.sessions).toBe(2);
     expect(snap.cards.revenue).toBe(40);
     expect(snap.cards.conversionRate).toBe(0.5);
+    // No trained model was given: the documented rule, and the snapshot says so.
+    expect((snap as unknown as { propensity: { source: string } }).propensity.source).toBe('rule');
   });
 
   it('pushes a committed event over the stream', async () => {

@@ -6,11 +6,13 @@
  * contract's shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { queryModel } from '../analysis/models';
-import type { Warehouse } from '../warehouse/warehouse';
+import { modelSql } from '../analysis/models';
+import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
+import type { JsonValue, Warehouse } from '../warehouse/warehouse';
 import { clientBundle, clientFile } from './client-bundle';
 import { listVisitors, parseVisitorFilter, retargetList, rfmSegments, similarVisitors } from './lists';
-import { LiveState, type PropensityScorer } from './live-state';
+import { digestLines, type EventDigest } from './line-digest';
+import { LiveState, SEED_COLUMNS, type PropensityScorer } from './live-state';
 import { SseHub } from './sse-hub';
 import { clientIdFromCookie, OFFER_KINDS, Targeting, type OfferKind } from './targeting';
 
@@ -105,62 +107,71 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const state = new LiveState(options.score);
   const targeting = new Targeting(state, options.targetingFile);
-  let queue: string[][] = [];
-  let scheduled = false;
   let seeding = false;
   let snapshotText: string | null = null;
   const hub = new SseHub(
     () => (snapshotText ??= JSON.stringify(state.snapshot())),
     options.sseIntervalMs !== undefined ? { intervalMs: options.sseIntervalMs } : {},
   );
+  /** Digests that arrived while the seed ran, with their commit times. */
+  let held: { digests: EventDigest[]; committedAt: number }[] = [];
 
-  // Lines are parsed after the commit's own turn of the event loop, all of a tick together, so that ingest never
-  // waits on the dashboard.
-  const drain = (): void => {
-    scheduled = false;
-    if (seeding) return;
-    const batches = queue;
-    queue = [];
+  const apply = (digests: EventDigest[], committedAt: number): void => {
+    if (seeding) {
+      held.push({ digests, committedAt });
+      return;
+    }
     try {
-      for (const lines of batches) state.applyLines(lines);
+      for (const d of digests) state.applyDigest(d);
     } catch (error) {
       log(`dashboard: could not apply committed rows: ${error instanceof Error ? error.message : String(error)}`);
     }
+    state.committedAt = Math.max(state.committedAt, committedAt);
     snapshotText = null;
     hub.markDirty();
   };
 
+  // A commit's lines are read on a later turn of the event loop, so that its callers are answered first, and only the
+  // few fields the state counts are read out of them (line-digest.ts), never the whole row.
   const onCommit = (lines: readonly string[]): void => {
-    queue.push(lines as string[]);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(drain);
-    }
+    const committedAt = Date.now();
+    setImmediate(() => apply(digestLines(lines), committedAt));
   };
 
   const seed = async (warehouse: Warehouse): Promise<void> => {
     seeding = true;
     try {
-      const rows = await queryModel(warehouse, 'sessions');
+      // Only the columns the state reads (DuckDB then skips the rest of the model), streamed a chunk at a time, so
+      // that a large warehouse never sits in memory whole and the server keeps answering between chunks.
+      const sql = `${BIGQUERY_SESSION_SETUP};\nSELECT ${SEED_COLUMNS.join(', ')} FROM (\n${modelSql('sessions', { dataset: warehouse.dataset })}\n) AS sessions`;
+      const stream = await warehouse.stream(sql);
+      const names = stream.columns.map((c) => c.name);
       const seeded = new Map<string, number>();
-      for (const row of rows) {
-        const s = state.seedSession(row);
-        if (s) seeded.set(s.key, s.end);
+      for await (const chunk of stream.chunks) {
+        for (const values of chunk) {
+          const row: Record<string, JsonValue> = {};
+          names.forEach((name, i) => (row[name] = values[i] ?? null));
+          const s = state.seedSession(row);
+          if (s) seeded.set(s.key, s.end);
+        }
       }
-      // Lines committed while the seed query ran may be in its result already: drop those the seed has covered.
-      queue = queue.map((lines) =>
-        lines.filter((line) => {
-          const m = /"user_pseudo_id":"([^"]*)"/.exec(line);
-          const sid = /"key":"ga_session_id","value":\{"int_value":(\d+)/.exec(line);
-          const at = /"event_timestamp":(\d+)/.exec(line);
-          const end = m && sid ? seeded.get(`${m[1]}.${sid[1]}`) : undefined;
-          return end === undefined || !at || Number(at[1]) > end;
+      // Events committed while the seed query ran may be in its result already: drop those the seed has covered.
+      held = held.map(({ digests, committedAt }) => ({
+        committedAt,
+        digests: digests.filter((d) => {
+          const end = seeded.get(`${d.client}.${d.session}`);
+          return end === undefined || d.t > end;
         }),
-      );
+      }));
     } finally {
       seeding = false;
+      state.seeded = true;
     }
-    drain();
+    const waiting = held;
+    held = [];
+    for (const h of waiting) apply(h.digests, h.committedAt);
+    snapshotText = null;
+    hub.markDirty();
   };
 
   const post = async (req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> => {

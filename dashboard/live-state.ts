@@ -5,8 +5,9 @@
  * "now" is the latest event seen, so a run replayed in virtual time reads like a live day at whatever speed it is
  * produced.
  */
-import type { ExportParam, ExportRow } from '../warehouse/warehouse';
+import type { ExportRow } from '../warehouse/warehouse';
 import type { JsonValue } from '../warehouse/warehouse';
+import { digestLines, digestRow, pathOf, type EventDigest } from './line-digest';
 import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
 
 const MINUTE_US = 60_000_000;
@@ -14,8 +15,12 @@ const MINUTE_US = 60_000_000;
 export const WINDOW_MINUTES = 30;
 /** A visitor with no event for this long (event time) and no purchase counts as having left. */
 export const LEFT_AFTER_MINUTES = 10;
+/** Live visitors drawn in the sunburst. */
+const MAX_BUBBLES = 300;
 /** Pages kept per live session, for the visitor's path and click-stream similarity. */
 const MAX_PAGES = 60;
+
+export type { EventDigest };
 
 export type VisitorState = 'browsing' | 'cart' | 'checkout' | 'purchased' | 'left';
 export const VISITOR_STATES: readonly VisitorState[] = ['browsing', 'cart', 'checkout', 'purchased', 'left'];
@@ -45,9 +50,30 @@ export interface SessionState {
   purchaseAt: number | null;
   /** Pages seen while the dashboard watched (empty for sessions known only from the seed). */
   pages: PageVisit[];
-  /** Whether it was counted in the engagement and duration sums (always, once it exists). */
+  /** Its engagement score, as counted in the engagement sum. */
   engagement: number;
+  /** ga_session_number: which visit of the client it is (0 when unknown). */
+  sessionNumber: number;
+  /**
+   * What the propensity model reads: the events before the checkout begins (insights/propensity.ts scores that
+   * prefix, so a live score means the same as a trained one), as counts by name with their first and last time.
+   */
+  prefix: SessionPrefix;
+  /** The propensity as last scored; null once an event changed the session. */
+  score: number | null;
 }
+
+export interface SessionPrefix {
+  counts: Record<string, number>;
+  events: number;
+  first: number;
+  last: number;
+  /** The checkout (or the purchase) has begun: later events are not part of it. */
+  closed: boolean;
+}
+
+/** Events that end the scored prefix (as in insights/propensity.ts). */
+const OUTCOME_EVENTS = new Set(['begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase']);
 
 interface ClientState {
   sessions: number;
@@ -58,6 +84,8 @@ interface ClientState {
   lastSession: string;
   /** Event time of the client's latest purchase, µs. */
   lastPurchaseAt: number | null;
+  /** The latest minute the client was active in (see LiveState.latestMinuteCounts). */
+  activeMinute: number;
 }
 
 /** The cards, as numbers (null where there is nothing to divide by yet). */
@@ -75,6 +103,12 @@ export interface Cards {
 export interface Snapshot {
   /** Latest event time seen, µs (0 before any). */
   now: number;
+  /** Wall-clock ms at which the newest commit counted here reached the dashboard (0 before any): how fresh it is. */
+  committedAt: number;
+  /** Whether what the warehouse held at start has been counted (until then the cards show only what came since). */
+  seeded: boolean;
+  /** Which propensity the visitors carry. */
+  propensity: { source: PropensityScorer['source']; description: string };
   cards: Cards;
   /** Active users per minute, oldest first, WINDOW_MINUTES entries ending at `now`'s minute. */
   activeByMinute: { minute: number; users: number }[];
@@ -114,29 +148,50 @@ export interface ItemInfo {
   path: string;
 }
 
-/** A session's propensity; the insights model takes over from the rule when the dashboard is given one. */
-export type PropensityScorer = (s: SessionState) => number;
+/** Event names and the `sessions` model's column counting them, for a seeded session's prefix. */
+const SEED_COUNTS = [
+  ['page_view', 'page_views'],
+  ...(['view_item_list', 'select_item', 'view_item', 'view_promotion', 'select_promotion', 'search', 'scroll', 'add_to_wishlist', 'add_to_cart', 'remove_from_cart', 'view_cart', 'login', 'sign_up'] as const).map((e) => [e, `count_${e}`] as const),
+  ...(['begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase'] as const).map((e) => [e, `count_${e}`] as const),
+] as const;
+
+/** The columns of analysis' `sessions` model that `seedSession` reads. */
+export const SEED_COLUMNS = [
+  'user_pseudo_id',
+  'ga_session_id',
+  'session_start_micros',
+  'session_end_micros',
+  'device_category',
+  'region',
+  'page_views',
+  'engagement_time_msec',
+  'revenue',
+  'exit_page',
+  'converted',
+  'reached_checkout',
+  'added_to_cart',
+  'count_view_item',
+  'session_number',
+  'events',
+  ...SEED_COUNTS.map(([, column]) => column),
+] as const;
+
+/** A session's propensity, and what the dashboard says it is: the insights model when trained, else the rule. */
+export interface PropensityScorer {
+  source: 'model' | 'rule';
+  /** One line for the page, e.g. which model and when it was trained. */
+  description: string;
+  score(s: SessionState): number;
+}
+
+/** The documented rule (scores.ts). */
+export const RULE_PROPENSITY: PropensityScorer = {
+  source: 'rule',
+  description: 'Rule score (no trained model in <data>/insights/): funnel steps, engaged time and pages, see docs/dashboard.md',
+  score: ruleScore,
+};
 
 const FUNNEL_STEPS = ['Sessions', 'Viewed an item', 'Added to cart', 'Began checkout', 'Purchased'] as const;
-
-function param(params: readonly ExportParam[] | undefined, key: string): string | number | null {
-  if (!params) return null;
-  for (const p of params) {
-    if (p.key !== key) continue;
-    const v = p.value;
-    return v.string_value ?? v.int_value ?? v.double_value ?? v.float_value ?? null;
-  }
-  return null;
-}
-
-function pathOf(location: string | null): string | null {
-  if (location === null) return null;
-  try {
-    return new URL(location).pathname;
-  } catch {
-    return location.startsWith('/') ? location : null;
-  }
-}
 
 /** The site section a path belongs to (its first segment), for the sunburst. */
 export function sectionOf(path: string): string {
@@ -163,6 +218,11 @@ export class LiveState {
   /** Sessions with an event in the window, least recently active first (re-inserted on every event). */
   private readonly live = new Map<string, SessionState>();
   private readonly minutes = new Map<number, Set<string>>();
+  /**
+   * Clients by the latest minute they were active in: a client was active in the window exactly when that minute is
+   * in it, so the active-users card is a sum of at most 30 counts rather than a union of the minutes' sets.
+   */
+  private readonly latestMinuteCounts = new Map<number, number>();
   private readonly stageCounts = [0, 0, 0, 0, 0];
   private readonly pageViews = new Map<string, number>();
   private readonly itemCounts = new Map<string, { views: number; purchases: number }>();
@@ -181,8 +241,12 @@ export class LiveState {
   now = 0;
   /** Events applied since the start (seed excluded). */
   events = 0;
+  /** See Snapshot.committedAt. */
+  committedAt = 0;
+  /** See Snapshot.seeded. */
+  seeded = false;
 
-  constructor(private readonly score: PropensityScorer = ruleScore) {}
+  constructor(readonly scorer: PropensityScorer = RULE_PROPENSITY) {}
 
   /** Counts a seeded session (a row of analysis/models/sessions.sql); returns it, or null for a row without a client. */
   seedSession(row: Record<string, JsonValue>): SessionState | null {
@@ -191,77 +255,87 @@ export class LiveState {
     if (clientId === null) return null;
     const stage: Stage = row.converted === true ? 4 : row.reached_checkout === true ? 3 : row.added_to_cart === true ? 2 : num(row.count_view_item) > 0 ? 1 : 0;
     const s = this.open(clientId, sessionId, num(row.session_start_micros), str(row.device_category) ?? '(not set)', str(row.region));
-    s.end = Math.max(s.end, num(row.session_end_micros));
+    // s.end moves in advance(), which counts the duration into the average.
+    const end = Math.max(s.end, num(row.session_end_micros));
     s.pageViews = num(row.page_views);
     s.engagementMs = num(row.engagement_time_msec);
     s.revenue = num(row.revenue);
     this.revenue += s.revenue;
+    s.sessionNumber = num(row.session_number);
+    // The model scores the events before the checkout; the sessions model counts whole sessions, so for a seeded
+    // session that reached the checkout the events after it are counted too (such sessions nearly always bought,
+    // and a purchase scores 1 whatever the model says).
+    let outcome = 0;
+    for (const [event, column] of SEED_COUNTS) {
+      const n = num(row[column]);
+      if (n <= 0) continue;
+      if (OUTCOME_EVENTS.has(event)) outcome += n;
+      else s.prefix.counts[event] = n;
+    }
+    s.prefix.events = Math.max(0, num(row.events) - outcome);
+    s.prefix.first = s.start;
+    s.prefix.last = end;
+    s.prefix.closed = outcome > 0;
+    s.score = null;
     const exit = pathOf(str(row.exit_page));
-    if (exit !== null) s.pages.push({ path: exit, title: null, at: s.end });
-    this.advance(s, stage, s.end);
-    this.touch(s, s.end, false);
+    if (exit !== null) s.pages.push({ path: exit, title: null, at: end });
+    this.advance(s, stage, end);
+    this.touch(s, end, false);
     return s;
   }
 
   /** Applies committed export rows given as JSON text. */
   applyLines(lines: readonly string[]): void {
-    for (const line of lines) {
-      let row: Partial<ExportRow>;
-      try {
-        row = JSON.parse(line) as Partial<ExportRow>;
-      } catch {
-        continue;
-      }
-      this.applyRow(row);
-    }
+    for (const d of digestLines(lines)) this.applyDigest(d);
   }
 
   applyRow(row: Partial<ExportRow>): void {
-    const clientId = row.user_pseudo_id;
-    const sessionId = param(row.event_params, 'ga_session_id');
-    const at = row.event_timestamp;
-    if (!clientId || sessionId === null || typeof at !== 'number') return; // GA4's reports leave these out too
+    const d = digestRow(row);
+    if (d) this.applyDigest(d);
+  }
+
+  /** Counts one event (see EventDigest). */
+  applyDigest(d: EventDigest): void {
+    const { client: clientId, t: at, name } = d;
     this.events++;
-    const s = this.open(clientId, Number(sessionId), at, row.device?.category ?? '(not set)', row.geo?.region ?? null);
-    const name = row.event_name ?? '';
-    const engagement = param(row.event_params, 'engagement_time_msec');
-    if (typeof engagement === 'number') s.engagementMs += engagement;
+    const s = this.open(clientId, d.session, at, d.device, d.region);
+    s.score = null;
+    if (s.sessionNumber === 0 && d.sessionNumber !== null) s.sessionNumber = d.sessionNumber;
+    const prefix = s.prefix;
+    if (OUTCOME_EVENTS.has(name)) prefix.closed = true;
+    else if (!prefix.closed) {
+      prefix.counts[name] = (prefix.counts[name] ?? 0) + 1;
+      if (prefix.events === 0 || at < prefix.first) prefix.first = at;
+      if (prefix.events === 0 || at > prefix.last) prefix.last = at;
+      prefix.events++;
+    }
+    if (d.engagementMs !== null) s.engagementMs += d.engagementMs;
     if (name === 'page_view') {
       s.pageViews++;
-      const path = pathOf(String(param(row.event_params, 'page_location') ?? '')) ?? '/';
+      const path = d.path ?? '/';
       this.pageViews.set(path, (this.pageViews.get(path) ?? 0) + 1);
-      if (s.pages.length < MAX_PAGES) {
-        const title = param(row.event_params, 'page_title');
-        s.pages.push({ path, title: title === null ? null : String(title), at });
-      }
+      if (s.pages.length < MAX_PAGES) s.pages.push({ path, title: d.title, at });
     }
-    const first = row.items?.[0];
-    if (name === 'view_item' && first?.item_name) {
-      this.itemOf(first.item_name).views++;
-      const path = pathOf(String(param(row.event_params, 'page_location') ?? ''));
-      if (first.item_id && path !== null && typeof first.price === 'number') {
-        this.items.set(first.item_id, { item_id: first.item_id, item_name: first.item_name, price: first.price, item_category: first.item_category ?? null, path });
+    const first = d.item;
+    if (name === 'view_item' && first?.name) {
+      this.itemOf(first.name).views++;
+      if (first.id && d.path !== null && first.price !== null) {
+        this.items.set(first.id, { item_id: first.id, item_name: first.name, price: first.price, item_category: first.category, path: d.path });
       }
     }
     if ((name === 'select_item' || name === 'view_item') && s.firstClick === null) s.firstClick = at;
-    if (name === 'view_promotion' || name === 'select_promotion') {
-      const id = param(row.event_params, 'promotion_id') ?? row.items?.[0]?.promotion_id ?? null;
-      if (id !== null) {
-        const key = String(id);
-        let promo = this.promotions.get(key);
-        if (!promo) this.promotions.set(key, (promo = { views: new Set(), selects: new Set() }));
-        (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
-      }
+    if ((name === 'view_promotion' || name === 'select_promotion') && d.promotionId !== null) {
+      let promo = this.promotions.get(d.promotionId);
+      if (!promo) this.promotions.set(d.promotionId, (promo = { views: new Set(), selects: new Set() }));
+      (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
     }
     if (name === 'purchase') {
       const buyer = this.clients.get(clientId);
       if (buyer && (buyer.lastPurchaseAt === null || at > buyer.lastPurchaseAt)) buyer.lastPurchaseAt = at;
-      for (const it of row.items ?? []) if (it.item_name) this.itemOf(it.item_name).purchases++;
-      const revenue = row.ecommerce?.purchase_revenue ?? 0;
-      s.revenue += revenue;
-      this.revenue += revenue;
-      const client = this.clients.get(clientId);
-      if (client) client.revenue += revenue;
+      for (const itemName of d.purchasedItems) this.itemOf(itemName).purchases++;
+      s.revenue += d.revenue;
+      this.revenue += d.revenue;
+      if (buyer) buyer.revenue += d.revenue;
       if (s.purchaseAt === null) {
         s.purchaseAt = at;
         if (s.firstClick !== null) {
@@ -286,7 +360,7 @@ export class LiveState {
     const key = `${clientId}.${sessionId}`;
     let s = this.sessions.get(key);
     if (s) return s;
-    s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0 };
+    s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0, sessionNumber: 0, prefix: { counts: {}, events: 0, first: at, last: at, closed: false }, score: null };
     this.sessions.set(key, s);
     this.stageCounts[0] = (this.stageCounts[0] ?? 0) + 1;
     this.devices.set(device, (this.devices.get(device) ?? 0) + 1);
@@ -296,7 +370,7 @@ export class LiveState {
       this.regions.set(region, r);
     }
     let client = this.clients.get(clientId);
-    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null }));
+    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null, activeMinute: -Infinity }));
     client.sessions++;
     return s;
   }
@@ -345,6 +419,12 @@ export class LiveState {
       if (!users) this.minutes.set(m, (users = new Set()));
       users.add(s.clientId);
     }
+    if (client && to > client.activeMinute) {
+      const before = this.latestMinuteCounts.get(client.activeMinute);
+      if (before !== undefined && before > 0) this.latestMinuteCounts.set(client.activeMinute, before - 1);
+      this.latestMinuteCounts.set(to, (this.latestMinuteCounts.get(to) ?? 0) + 1);
+      client.activeMinute = to;
+    }
     if (s.end >= (first - 0) * MINUTE_US) {
       this.live.delete(s.key);
       this.live.set(s.key, s);
@@ -354,6 +434,7 @@ export class LiveState {
 
   private prune(firstMinute: number): void {
     for (const m of this.minutes.keys()) if (m < firstMinute) this.minutes.delete(m);
+    for (const m of this.latestMinuteCounts.keys()) if (m < firstMinute) this.latestMinuteCounts.delete(m);
     const cutoff = firstMinute * MINUTE_US;
     for (const [key, s] of this.live) {
       if (s.end >= cutoff) break; // the map is ordered by last activity
@@ -367,8 +448,9 @@ export class LiveState {
     return s.stage === 3 ? 'checkout' : s.stage === 2 ? 'cart' : 'browsing';
   }
 
+  /** Scored when asked and kept until the session's next event. */
   propensity(s: SessionState): number {
-    return this.score(s);
+    return (s.score ??= this.scorer.score(s));
   }
 
   private sortedLags(): number[] {
@@ -396,9 +478,9 @@ export class LiveState {
   }
 
   private activeUsers(): number {
-    const users = new Set<string>();
-    for (const set of this.minutes.values()) for (const u of set) users.add(u);
-    return users.size;
+    let users = 0;
+    for (const n of this.latestMinuteCounts.values()) users += n; // pruned to the window
+    return users;
   }
 
   /** Live sessions (an event within the window), most recently active first. */
@@ -432,16 +514,22 @@ export class LiveState {
       return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
     });
     const states = new Map<VisitorState, number>(VISITOR_STATES.map((s) => [s, 0]));
-    const sections: Snapshot['sections'] = [];
+    const here: SessionState[] = [];
     for (const s of this.live.values()) {
       const state = this.stateOf(s);
       states.set(state, (states.get(state) ?? 0) + 1);
-      if (state === 'left') continue;
-      const page = s.pages.at(-1)?.path ?? '/';
-      sections.push({ section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) });
+      if (state !== 'left') here.push(s);
     }
+    // The most recently active visitors are drawn (and scored), however many are on the site.
+    const sections: Snapshot['sections'] = here.slice(-MAX_BUBBLES).map((s) => {
+      const page = s.pages.at(-1)?.path ?? '/';
+      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) };
+    });
     return {
       now: this.now,
+      committedAt: this.committedAt,
+      seeded: this.seeded,
+      propensity: { source: this.scorer.source, description: this.scorer.description },
       cards: this.cards(),
       activeByMinute,
       funnel,
@@ -451,7 +539,7 @@ export class LiveState {
       devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
       visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
       regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),
-      sections: sections.slice(0, 300),
+      sections,
     };
   }
 

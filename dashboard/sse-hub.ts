@@ -68,7 +68,8 @@ export class SseHub {
     const started = performance.now();
     if (started < this.nextAt) return;
     this.dirty = false;
-    const message = `data: ${this.build()}\n\n`;
+    // Encoded once: every stream gets the same bytes, rather than each write encoding the text again.
+    const message = Buffer.from(`data: ${this.build()}\n\n`);
     this.nextAt = started + 10 * (performance.now() - started);
     this.messages++;
     for (const res of this.clients) res.write(message);

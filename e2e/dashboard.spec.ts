@@ -110,6 +110,9 @@ test('the active-users and sessions cards change within 2 s of the events\' comm
   for (const [card, t] of Object.entries(at)) expect(t - firstCommit!, `${card} changed ${t - firstCommit!} ms after the first commit`).toBeLessThan(2000);
   expect(Number(await cardValue(page, 'Sessions'))).toBeGreaterThan(Number(before.sessions));
 
+  // No model in this data directory: the page says the rule score is in use.
+  await expect(page.locator('#propensity-source')).toContainText('Rule score');
+
   // Visitors: the shopper is listed; their pages show with times.
   await page.getByRole('button', { name: '500000001.1700000001' }).first().click({ timeout: 30_000 });
   await expect(page.locator('#detail-pages li').first()).toContainText('/');
@@ -196,7 +199,8 @@ test('an offer pushed to a segment reaches exactly its targeted client ids; the 
     for (const [name, size] of [['desktop', { width: 1440, height: 1000 }], ['tablet', { width: 820, height: 1180 }]] as const) {
       await page.setViewportSize(size);
       await page.evaluate(() => window.scrollTo(0, 0));
-      await page.waitForTimeout(800); // charts re-lay out on resize (an animation, not a condition to wait on)
+      // The charts re-lay out on resize: wait until every canvas fits the new width.
+      await page.waitForFunction((w) => [...document.querySelectorAll('canvas')].every((c) => c.getBoundingClientRect().right <= w + 1), size.width);
       await page.screenshot({ path: join(IMAGES, `dashboard-${name}.png`), fullPage: false });
     }
   }

@@ -109,7 +109,8 @@ function propensityColour(p: number): string {
   return `hsl(${hue}, 70%, 42%)`;
 }
 
-function render(snapshot: Snapshot): void {
+/** The cards and the status line: cheap, so every message updates them at once. */
+function renderCards(snapshot: Snapshot): void {
   for (const card of CARDS) {
     const v = snapshot.cards[card.key];
     const el = cardValues.get(card.key);
@@ -117,7 +118,11 @@ function render(snapshot: Snapshot): void {
   }
   const when = snapshot.now > 0 ? new Date(snapshot.now / 1000).toISOString().replace('T', ' ').slice(0, 19) : 'no events yet';
   $('status').textContent = `Event time ${when} UTC`;
+  $('propensity-source').textContent = `Purchase propensity: ${snapshot.propensity.description}`;
+}
 
+/** The charts of the latest snapshot. */
+function renderCharts(snapshot: Snapshot): void {
   charts.active.chart.setOption({
     ...aria,
     tooltip: { trigger: 'axis' },
@@ -205,13 +210,27 @@ function render(snapshot: Snapshot): void {
 
 // ----- event stream -----
 
+let latest: Snapshot | null = null;
+let drawing = false;
+
 function connect(): void {
   const source = new EventSource(`${API}/stream`);
   source.onmessage = (event: MessageEvent<string>) => {
     const snapshot = JSON.parse(event.data) as Snapshot;
-    render(snapshot);
-    fillItems(snapshot.featurable);
-    scheduleLists();
+    renderCards(snapshot);
+    // Drawing the charts takes longer than a message on a busy machine: only the latest snapshot is drawn, once per
+    // frame, so that messages never queue behind drawings and the cards stay within a message of the server.
+    latest = snapshot;
+    if (!drawing) {
+      drawing = true;
+      requestAnimationFrame(() => {
+        drawing = false;
+        if (!latest) return;
+        renderCharts(latest);
+        fillItems(latest.featurable);
+        scheduleLists();
+      });
+    }
   };
   source.onerror = () => {
     $('status').textContent = 'Reconnecting…';
