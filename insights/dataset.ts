@@ -58,6 +58,21 @@ export interface ItemEvent {
   price: number;
 }
 
+/**
+ * A category the shopper chose to look into, without choosing an item yet: a category page opened (its list
+ * `category_<id>` shown) or a search for a word of the category's name. What a shopper browses says most about
+ * what they like; item events alone see only the few items they opened.
+ */
+export interface CategoryVisit {
+  userId: string;
+  gaSessionId: number;
+  t: number;
+  category: string;
+  /** A share of one visit: a search word that names two categories ("fashion") counts half for each. */
+  weight: number;
+  via: 'list' | 'search';
+}
+
 /** Who a shopper really is (ground_truth.sim_users); never a feature. */
 export interface TruthUser {
   userId: string;
@@ -89,6 +104,7 @@ export interface Dataset {
   users: UserRecord[];
   sessions: SessionRecord[];
   itemEvents: ItemEvent[];
+  categoryVisits: CategoryVisit[];
   truth: Map<string, TruthUser>;
 }
 
@@ -193,6 +209,26 @@ export async function loadDataset(wh: Warehouse): Promise<Dataset> {
     price: num(r.price),
   }));
 
+  const ids = new Set(categories.map((c) => c.id));
+  const byWord = new Map<string, string[]>();
+  for (const c of categories) {
+    for (const w of new Set(c.name.toLowerCase().split(/[^a-z0-9-]+/).filter((x) => x.length > 2))) byWord.set(w, [...(byWord.get(w) ?? []), c.id]);
+  }
+  const categoryVisits: CategoryVisit[] = [];
+  for (const r of eventRows) {
+    const name = str(r.event_name);
+    const base = { userId: str(r.user_pseudo_id), gaSessionId: num(r.ga_session_id), t: num(r.event_timestamp) };
+    if (name === 'view_item_list') {
+      const list = str(r.item_list_id);
+      const cat = list.startsWith('category_') ? list.slice('category_'.length) : '';
+      if (ids.has(cat)) categoryVisits.push({ ...base, category: cat, weight: 1, via: 'list' });
+    } else if (name === 'search') {
+      const words = str(r.search_term).toLowerCase().split(/[^a-z0-9-]+/);
+      const cats = words.flatMap((w) => byWord.get(w) ?? []);
+      for (const c of cats) categoryVisits.push({ ...base, category: c, weight: 1 / cats.length, via: 'search' });
+    }
+  }
+
   const truth = new Map<string, TruthUser>();
   for (const r of truthRows) {
     const listed = parseJson(r.interests);
@@ -236,7 +272,7 @@ export async function loadDataset(wh: Warehouse): Promise<Dataset> {
     firstEventMicros: Number.isFinite(first) ? first : 0,
     lastEventMicros: Number.isFinite(last) ? last : 0,
   };
-  return { manifest, categories: categories.map((c) => c.id), users, sessions, itemEvents, truth };
+  return { manifest, categories: categories.map((c) => c.id), users, sessions, itemEvents, categoryVisits, truth };
 }
 
 /** The three categories a shopper truly cares most about (ties broken by category id, so the answer is stable). */

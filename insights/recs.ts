@@ -163,6 +163,18 @@ export interface AlsJson {
   itemFactors: number[][];
   users: string[];
   userFactors: number[][];
+  /** Added to each item's score (in `items` order): weight × its share of users, when validation chose a blend. */
+  itemBias?: number[];
+  /** The settings chosen on the validation split (see `tuneAls`). */
+  settings?: AlsSettings;
+}
+
+export interface AlsSettings {
+  factors: number;
+  lambda: number;
+  alpha: number;
+  /** Weight of the item's popularity (share of training users) added to the factor score. */
+  popularity: number;
 }
 
 /** Implicit-feedback ALS: confidence 1 + alpha·weight on observed pairs, preference 1 there and 0 elsewhere. */
@@ -172,11 +184,18 @@ export class ImplicitAls implements Recommender {
   private readonly pop = new Popularity();
   constructor(
     private readonly seed: string,
-    private readonly factors = 16,
-    private readonly lambda = 0.1,
-    private readonly alpha = 10,
+    private readonly settings: AlsSettings = { factors: 16, lambda: 0.1, alpha: 10, popularity: 0 },
     private readonly iterations = 10,
   ) {}
+  private get factors(): number {
+    return this.settings.factors;
+  }
+  private get lambda(): number {
+    return this.settings.lambda;
+  }
+  private get alpha(): number {
+    return this.settings.alpha;
+  }
   fit(train: readonly ItemEvent[]): void {
     this.pop.fit(train);
     const ui = userItems(train);
@@ -215,7 +234,9 @@ export class ImplicitAls implements Recommender {
       X = step(Y, byUser);
       Y = step(X, byItem);
     }
-    this.model = { factors: f, items, itemFactors: Y.to2DArray(), users, userFactors: X.to2DArray() };
+    const share = items.map((i) => (byItem[itemIndex.get(i) ?? 0]?.length ?? 0) / Math.max(1, users.length));
+    this.model = { factors: f, items, itemFactors: Y.to2DArray(), users, userFactors: X.to2DArray(), settings: { ...this.settings } };
+    if (this.settings.popularity > 0) this.model.itemBias = share.map((v) => v * this.settings.popularity);
   }
   recommend(userId: string, k: number): string[] {
     return alsRecommend(this.model, userId, k, this.pop.ranked);
@@ -231,7 +252,7 @@ export function alsRecommend(m: AlsJson, userId: string, k: number, fallback: re
     const y = m.itemFactors[i] ?? [];
     let s = 0;
     for (let a = 0; a < x.length; a++) s += (x[a] ?? 0) * (y[a] ?? 0);
-    scores.set(item, s + 1e-9);
+    scores.set(item, s + (m.itemBias?.[i] ?? 0) + 1e-9);
   });
   return topK(scores, k, fallback);
 }
@@ -245,6 +266,8 @@ export interface RecsResult {
   als: AlsJson;
   popular: string[];
   heldOutUsers: number;
+  /** ALS's settings as chosen on the validation split, with the HR@10 they and popularity had there. */
+  alsTuning: { settings: AlsSettings; validationHr: number; validationPopularityHr: number };
 }
 
 /** Each user's last session, when it comes after at least one earlier session. */
@@ -261,6 +284,83 @@ export function heldOutSessions(ds: Dataset): Map<string, number> {
   return out;
 }
 
+/** Each user's last session (of those with an earlier one) held out of `events`: what trains, and what each user then did. */
+export function timeSplit(events: readonly ItemEvent[]): { train: ItemEvent[]; relevant: Map<string, Set<string>> } {
+  const sessions = new Map<string, Map<number, number>>();
+  for (const e of events) {
+    let m = sessions.get(e.userId);
+    if (!m) sessions.set(e.userId, (m = new Map<number, number>()));
+    m.set(e.gaSessionId, Math.min(m.get(e.gaSessionId) ?? Infinity, e.t));
+  }
+  const held = new Map<string, number>();
+  for (const [u, m] of sessions) {
+    if (m.size < 2) continue;
+    const last = [...m.entries()].sort((a, b) => b[1] - a[1])[0];
+    if (last) held.set(u, last[0]);
+  }
+  const isHeld = (e: ItemEvent): boolean => held.get(e.userId) === e.gaSessionId;
+  const relevant = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (!isHeld(e) || !(e.name in INTERACTION_WEIGHTS)) continue;
+    let s = relevant.get(e.userId);
+    if (!s) relevant.set(e.userId, (s = new Set()));
+    s.add(e.itemId);
+  }
+  return { train: events.filter((e) => !isHeld(e)), relevant };
+}
+
+/** The ALS settings tried on the validation split (never on the test split). */
+export const ALS_GRID: readonly AlsSettings[] = [4, 8, 16].flatMap((factors) =>
+  [1, 10].flatMap((lambda) => [2, 10, 40].flatMap((alpha) => [0, 0.5, 2].map((popularity) => ({ factors, lambda, alpha, popularity })))),
+);
+
+/**
+ * Chooses ALS's settings on a validation split cut from the training events alone: each user's last training
+ * session (of users with two or more) is held out again, the rest trains, and the settings with the best HR@10
+ * (then NDCG@10) win. The test sessions are never seen.
+ */
+export function tuneAls(train: readonly ItemEvent[], seed: string, grid: readonly AlsSettings[] = ALS_GRID): { settings: AlsSettings; hr: number; popularityHr: number } {
+  const val = timeSplit(train);
+  const users = [...val.relevant.keys()].sort();
+  const rel = users.map((u) => val.relevant.get(u) ?? new Set<string>());
+  const pop = new Popularity();
+  pop.fit(val.train);
+  const popularityHr = hitRateAtK(rel, users.map(() => pop.ranked.slice(0, K)), K);
+  const share = popularityShare(val.train);
+  let best = { settings: grid[0] ?? { factors: 16, lambda: 0.1, alpha: 10, popularity: 0 }, hr: -1, ndcg: -1 };
+  // Factors are fitted once per (factors, lambda, alpha); the popularity blend only re-ranks them.
+  const fitted = new Map<string, AlsJson>();
+  for (const g of grid) {
+    const key = `${g.factors}/${g.lambda}/${g.alpha}`;
+    let m = fitted.get(key);
+    if (!m) {
+      const als = new ImplicitAls(seed, { ...g, popularity: 0 }, 8);
+      als.fit(val.train);
+      fitted.set(key, (m = als.model));
+    }
+    const blended: AlsJson = g.popularity > 0 ? { ...m, itemBias: m.items.map((i) => (share.get(i) ?? 0) * g.popularity) } : m;
+    const recs = users.map((u) => alsRecommend(blended, u, K, pop.ranked));
+    const hr = hitRateAtK(rel, recs, K);
+    const ndcg = ndcgAtK(rel, recs, K);
+    if (hr > best.hr || (hr === best.hr && ndcg > best.ndcg)) best = { settings: g, hr, ndcg };
+  }
+  return { settings: best.settings, hr: best.hr, popularityHr };
+}
+
+/** Item → share of users who interacted with it. */
+function popularityShare(train: readonly ItemEvent[]): Map<string, number> {
+  const users = new Map<string, Set<string>>();
+  const all = new Set<string>();
+  for (const e of train) {
+    if (!(e.name in INTERACTION_WEIGHTS)) continue;
+    all.add(e.userId);
+    let s = users.get(e.itemId);
+    if (!s) users.set(e.itemId, (s = new Set()));
+    s.add(e.userId);
+  }
+  return new Map([...users.entries()].map(([i, s]) => [i, s.size / Math.max(1, all.size)]));
+}
+
 export function trainRecs(ds: Dataset, seed: string): RecsResult {
   const held = heldOutSessions(ds);
   const isHeld = (e: ItemEvent): boolean => held.get(e.userId) === e.gaSessionId;
@@ -273,9 +373,10 @@ export function trainRecs(ds: Dataset, seed: string): RecsResult {
     s.add(e.itemId);
   }
   const evalUsers = [...relevant.keys()].sort();
+  const tuned = tuneAls(train, seed);
   const category = new Map(ds.itemEvents.map((e) => [e.itemId, e.category]));
   const pop = new Popularity();
-  const als = new ImplicitAls(seed);
+  const als = new ImplicitAls(seed, tuned.settings);
   const models: Recommender[] = [new ItemItem(), als, new SessionKnn(), pop];
   const table: RecsResult['table'] = [];
   for (const m of models) {
@@ -307,5 +408,5 @@ export function trainRecs(ds: Dataset, seed: string): RecsResult {
     );
   }
   const recommendations = ds.users.map((u) => ({ userId: u.userId, items: als.recommend(u.userId, K) }));
-  return { scores, table, recommendations, als: als.model, popular: pop.ranked.slice(0, 50), heldOutUsers: evalUsers.length };
+  return { scores, table, recommendations, als: als.model, popular: pop.ranked.slice(0, 50), heldOutUsers: evalUsers.length, alsTuning: { settings: tuned.settings, validationHr: tuned.hr, validationPopularityHr: tuned.popularityHr } };
 }

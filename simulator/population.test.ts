@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadPopulationFile } from './population-file';
-import { parsePopulation, PopulationError, samplePersona } from './population';
+import { parsePopulation, PopulationError, samplePersona, type Population } from './population';
 import { createRng } from './rng';
 import { sampleSessionStart } from './schedule';
 import { chiSquareTest } from './stats';
-import { BUILT_IN_PERSONAS } from './personas';
+import { BUILT_IN_PERSONAS, interestIn } from './personas';
 
 const valid = () => JSON.parse(JSON.stringify(loadPopulationFile())) as { segments: Record<string, unknown>[] };
 
@@ -91,6 +91,64 @@ describe('samplePersona', () => {
       expect(p.budget).toBeGreaterThan(0);
       expect(p.demographics.age).toBeGreaterThanOrEqual(13);
     }
+  });
+});
+
+describe('demographic modifiers', () => {
+  it('multiply the named weights of matching shoppers only (unlisted categories from the baseline) and draw nothing', () => {
+    const base = valid() as unknown as Population;
+    delete base.modifiers;
+    base.segments = base.segments.slice(0, 1);
+    const seg = base.segments[0]!;
+    seg.demographics.gender = { female: 1, male: 1, nonbinary: 0 };
+    seg.interests = { books: 2 };
+    seg.baseline = 0.5;
+    const withMods: Population = {
+      ...base,
+      modifiers: [
+        { when: { gender: 'female' }, interests: { books: 3, kids: 4 } },
+        { when: { gender: 'male', age: { min: 200 } }, interests: { books: 10 } },
+      ],
+    };
+    const plain = Array.from({ length: 40 }, (_, i) => samplePersona(base, createRng(`m/${i}`)));
+    const mod = Array.from({ length: 40 }, (_, i) => samplePersona(parsePopulation(withMods), createRng(`m/${i}`)));
+    let females = 0;
+    mod.forEach((p, i) => {
+      const q = plain[i]!;
+      expect({ ...p, interests: {} }).toEqual({ ...q, interests: {} });
+      if (p.demographics.gender === 'female') {
+        females += 1;
+        expect(p.interests).toEqual({ books: 6, kids: 2 });
+      } else expect(p.interests).toEqual(q.interests);
+    });
+    expect(females).toBeGreaterThan(5);
+    expect(females).toBeLessThan(35);
+  });
+
+  it('reject a modifier with no condition, inverted age bounds or a negative multiplier, naming the path', () => {
+    const p = valid() as Record<string, unknown>;
+    p.modifiers = [{ when: {}, interests: { books: 2 } }];
+    expect(() => parsePopulation(p)).toThrow(/modifiers\[0\]\.when: give at least one of gender, age, job/);
+    p.modifiers = [{ when: { age: { min: 60, max: 20 } }, interests: { books: 2 } }];
+    expect(() => parsePopulation(p)).toThrow(/modifiers\[0\]\.when\.age: age bounds must be min ≤ max/);
+    p.modifiers = [{ when: { job: 'teacher' }, interests: { books: -1 } }];
+    expect(() => parsePopulation(p)).toThrow(/modifiers\[0\]\.interests\.books: weights must be ≥ 0/);
+  });
+
+  it('make gender shape the default population\'s interests: women weight women\'s fashion far above men\'s, men the reverse', () => {
+    const pop = loadPopulationFile();
+    const rng = createRng('gender-signal');
+    const ratio = { female: [] as number[], male: [] as number[] };
+    for (let i = 0; i < 2000; i++) {
+      const p = samplePersona(pop, rng);
+      const g = p.demographics.gender;
+      if (g === 'female' || g === 'male') ratio[g].push(Math.log(interestIn(p, 'womens-fashion') / interestIn(p, 'mens-fashion')));
+    }
+    const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+    // Each gender's modifiers multiply the ratio by 15 (3 / 0.2): ln 15 ≈ 2.7 either side of the segments' own mix.
+    expect(mean(ratio.female) - mean(ratio.male)).toBeGreaterThan(4.5);
+    expect(ratio.female.filter((r) => r > 0).length / ratio.female.length).toBeGreaterThan(0.95);
+    expect(ratio.male.filter((r) => r < 0).length / ratio.male.length).toBeGreaterThan(0.95);
   });
 });
 

@@ -66,11 +66,41 @@ const segmentSchema = z
   })
   .strict();
 
+const oneOrMany = <T extends z.ZodType<string>>(v: T) => z.union([v, z.array(v).min(1, 'list at least one value')]);
+
+/**
+ * A demographic effect on interests, across segments: shoppers who match `when` (every condition given) have
+ * their weight for each named category multiplied. Real shoppers' interests depend on who they are, not only on
+ * which segment they fall in; without this, demographics would change no behaviour and no model could learn
+ * them from behaviour (docs/population.md, "Demographic signal").
+ */
+const modifierSchema = z
+  .object({
+    note: z.string().optional(),
+    when: z
+      .object({
+        gender: oneOrMany(z.enum(GENDERS)).optional(),
+        /** Inclusive age bounds, either may be left out. */
+        age: z
+          .object({ min: finite.optional(), max: finite.optional() })
+          .strict()
+          .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, 'age bounds must be min ≤ max')
+          .optional(),
+        job: oneOrMany(z.string().min(1)).optional(),
+      })
+      .strict()
+      .refine((w) => w.gender !== undefined || w.age !== undefined || w.job !== undefined, 'give at least one of gender, age, job'),
+    /** Category id → multiplier (≥ 0) of the shopper's weight for it. */
+    interests: z.record(z.string().min(1), weight),
+  })
+  .strict();
+
 export const populationSchema = z
   .object({
     $schema: z.string().optional(),
     description: z.string().optional(),
     segments: z.array(segmentSchema).min(1, 'a population needs at least one segment'),
+    modifiers: z.array(modifierSchema).optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -85,6 +115,7 @@ export const populationSchema = z
 export type Population = z.infer<typeof populationSchema>;
 export type Segment = Population['segments'][number];
 export type Numeric = z.infer<typeof numeric>;
+export type Modifier = NonNullable<Population['modifiers']>[number];
 
 export class PopulationError extends Error {
   constructor(message: string) {
@@ -143,7 +174,28 @@ export function samplePersona(population: Population, rng: Rng, id?: string): Pe
   const idx = rng.weightedIndex(population.segments.map((s) => s.weight));
   const seg = population.segments[idx];
   if (!seg) throw new PopulationError('population has no segment with weight > 0');
-  return personaFromSegment(seg, rng, id);
+  return applyModifiers(personaFromSegment(seg, rng, id), population.modifiers ?? []);
+}
+
+const listed = <T extends string>(v: T | T[] | undefined, x: T): boolean => v === undefined || (Array.isArray(v) ? v.includes(x) : v === x);
+
+function matches(m: Modifier, d: Demographics): boolean {
+  const { gender, age, job } = m.when;
+  return listed(gender, d.gender) && listed(job, d.job) && (age === undefined || (d.age >= (age.min ?? -Infinity) && d.age <= (age.max ?? Infinity)));
+}
+
+/**
+ * The population's demographic effects on one drawn persona: every matching modifier multiplies the weight of
+ * the categories it names (a category the segment does not list starts from the segment's baseline). Draws
+ * nothing from the RNG, so adding modifiers leaves every other field of every persona unchanged.
+ */
+export function applyModifiers(persona: Persona, modifiers: readonly Modifier[]): Persona {
+  const interests = { ...persona.interests };
+  for (const m of modifiers) {
+    if (!matches(m, persona.demographics)) continue;
+    for (const [cat, factor] of Object.entries(m.interests)) interests[cat] = (interests[cat] ?? persona.baseline ?? 0.1) * factor;
+  }
+  return { ...persona, interests };
 }
 
 export function personaFromSegment(seg: Segment, rng: Rng, id?: string): Persona {
