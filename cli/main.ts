@@ -1,6 +1,7 @@
 /** The one CLI, `shoplab`. Every command has --help; a failure exits non-zero with a one-line reason. */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo';
+import { registerExperiment } from './commands/experiment';
 import { registerPredict } from './commands/predict';
 import { registerReport } from './commands/report';
 import { registerExport } from './commands/export';
@@ -19,7 +20,7 @@ const program = new Command()
   .configureOutput({ outputError: (str, write) => write(str.startsWith('error:') ? `shoplab: ${str.slice(7)}` : str) });
 
 // One file a command (cli/commands/), so that each stage's command grows without touching the others.
-for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTransform, registerVerify, registerTrain, registerPredict, registerReport, registerDemo]) register(program);
+for (const register of [registerServe, registerSimulate, registerSql, registerTruth, registerExport, registerTransform, registerVerify, registerTrain, registerPredict, registerReport, registerExperiment, registerDemo]) register(program);
 
 try {
   await program.parseAsync(process.argv);
