@@ -73,7 +73,8 @@ function checkRun(o: SimulateOutcome, what: string): void {
 export async function runExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   const id = experimentId(o);
   const dir = resolve(o.data, 'experiments', id);
-  if (existsSync(dir)) throw new Error(`experiment ${id} already has a folder at ${dir}: its result (experiment.json) is there, or remove the folder to run it again`);
+  if (existsSync(join(dir, 'experiment.json'))) throw new Error(`experiment ${id} already ran: its result is ${join(dir, 'experiment.json')} (remove ${dir} to run it again)`);
+  if (existsSync(dir)) throw new Error(`an unfinished run of experiment ${id} is at ${dir}; remove it to run the experiment again`);
   const cutoff = o.start + o.baselineDays * DAY_MS;
   const common = { users: o.users, seed: o.seed, start: o.start, days: o.baselineDays + o.days, concurrency: o.concurrency, quiet: !!o.quiet, ...(o.sessionTimeoutMs ? { sessionTimeoutMs: o.sessionTimeoutMs } : {}) };
   const say = (line: string): void => {
