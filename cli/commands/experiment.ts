@@ -130,7 +130,7 @@ export async function runExperiment(o: ExperimentOptions): Promise<ExperimentRes
   return result;
 }
 
-const signed = (text: string): string => (text.startsWith('-') ? text : `+${text}`);
+const signed = (text: string): string => (text.startsWith('-') || text.startsWith('n/a') ? text : `+${text}`);
 
 /** The figures as the command prints them. */
 export function formatExperiment(r: ExperimentResult): string {
