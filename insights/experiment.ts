@@ -133,6 +133,7 @@ export function armDifference(arm: readonly ArmUser[], control: readonly ArmUser
 
 /** `12.3 % [10.1 %, 14.5 %]` or `$41.20 [$38.00, $44.40]`. */
 export function formatEstimate(e: Estimate, kind: 'share' | 'money'): string {
-  const f = (x: number): string => (!Number.isFinite(x) ? 'n/a' : kind === 'share' ? `${(x * 100).toFixed(1)} %` : `${x < 0 ? '-' : ''}$${Math.abs(x).toFixed(2)}`);
+  // A difference that rounds to zero prints as zero, not as "-$0.00".
+  const f = (x: number): string => (!Number.isFinite(x) ? 'n/a' : kind === 'share' ? `${(x * 100).toFixed(1)} %` : `${x <= -0.005 ? '-' : ''}$${Math.abs(x).toFixed(2)}`);
   return `${f(e.value)} [${f(e.low)}, ${f(e.high)}]`;
 }
