@@ -12,7 +12,7 @@ import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import type { JsonValue, Warehouse } from '../warehouse/warehouse';
 
 /** Every model, in an order where each comes after what it refers to. */
-export const MODELS = ['stg_events', 'sessions', 'users', 'item_events', 'pseudonymous_users', 'interactions', 'items'] as const;
+export const MODELS = ['stg_events', 'sessions', 'users', 'item_events', 'pseudonymous_users', 'interactions', 'items', 'experiment_users'] as const;
 export type ModelName = (typeof MODELS)[number];
 
 export const MODELS_DIR = join(import.meta.dirname, 'models');

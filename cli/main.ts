@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   train: async () => (await import('./commands/train')).registerTrain,
   predict: async () => (await import('./commands/predict')).registerPredict,
   report: async () => (await import('./commands/report')).registerReport,
+  experiment: async () => (await import('./commands/experiment')).registerExperiment,
   demo: async () => (await import('./commands/demo')).registerDemo,
 };
 const named = process.argv[2];

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { locationFromGeoHeader } from '../collector/geo-header';
+import type { Route } from '../collector/api-http';
 import { startServer, type RunningServer } from '../collector/server';
 import type { MpUserLocation } from '../ga4/measurement-protocol';
 import { checkRunId } from '../ga4/run-id';
@@ -51,6 +52,15 @@ export interface SimulateCommandOptions {
   dryRun?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /**
+   * Runs only the planned sessions starting at or after `from` and before `before` (ms): an experiment plans one
+   * population over the whole time and runs its first part as the baseline, the rest once per arm. Default all.
+   */
+  window?: { from?: number; before?: number };
+  /** Store routes of the in-process server (an experiment arm's variant, cli/store-variants.ts). Default none. */
+  storeRoutes?: readonly Route[];
+  /** The progress bar's label. Default `simulating`. */
+  progressLabel?: string;
   /** Tests only: real ms a session may take. */
   sessionTimeoutMs?: number;
   /** Tests and drills only: see RunOptions.onAttempt. */
@@ -158,7 +168,9 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   const populationFile = opts.population ?? (opts.persona?.length ? undefined : DEFAULT_POPULATION_PATH);
   const sampler = populationFile ? loadPopulationFile(populationFile) : builtInSampler(opts.persona);
   const plan = planRun({ users: opts.users, seed: opts.seed, start, days, sampler });
-  const mine = shardPlan(plan, shard);
+  const win = opts.window;
+  const inWindow = (t: number): boolean => (win?.from === undefined || t >= win.from) && (win?.before === undefined || t < win.before);
+  const mine = shardPlan(plan, shard).filter((s) => inWindow(s.startTime));
   const base = { runId, summary: undefined, sessions: [], planned: mine.length, skipped: 0, retried: 0, pageLoads: 0, softVisits: 0, failed: 0, stopped: false, seconds: 0, dataDir: opts.data };
   if (opts.dryRun) return { ...base, plan: mine };
 
@@ -170,7 +182,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
     // Virtual time stamps events up to the plan's end (and a session's length past it), which may lie ahead of the
     // wall clock (--start): the collector's future horizon must reach that far.
     const planAheadHours = Math.ceil((start + days * DAY_MS - Date.now()) / 3_600_000);
-    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR, futureHorizonHours: Math.max(0, planAheadHours) + 72 });
+    server = await startServer({ host: '127.0.0.1', port: 0, dataDir: opts.data, publicDir: PUBLIC_DIR, futureHorizonHours: Math.max(0, planAheadHours) + 72, ...(opts.storeRoutes ? { storeRoutes: opts.storeRoutes } : {}) });
   }
   const warehouse = server?.warehouse;
   let sink: TruthSink | undefined;
@@ -196,7 +208,7 @@ export async function simulateCommand(opts: SimulateCommandOptions): Promise<Sim
   let failed = 0;
   let events = 0;
   let finished = journal.done.size;
-  const progress = opts.quiet ? undefined : createProgress(mine.length, pace === 'realtime' ? 'realtime' : 'simulating');
+  const progress = opts.quiet ? undefined : createProgress(mine.length, opts.progressLabel ?? (pace === 'realtime' ? 'realtime' : 'simulating'));
   const stop = new AbortController();
   const onSigint = (): void => stop.abort();
   opts.signal?.addEventListener('abort', onSigint, { once: true });

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { MP_LIMITS } from '../ga4/measurement-protocol';
 import { STORE_OFFERS_PATH, type StoreOffersResponse } from '../ga4/store-offer';
+import { STORE_RECS_PATH, type StoreRecsResponse } from '../ga4/store-recs';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
 import { collectGarbage } from './idle-memory';
@@ -194,14 +195,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
   // The store asks for its client's offers on every page (ga4/store-offer.ts); without a dashboard mounted to push
   // them there are none, which is an answer, not an error.
-  const noOffers: Route = {
-    prefix: STORE_OFFERS_PATH,
+  // Likewise its recommendations (ga4/store-recs.ts): only an experiment's recommendations arm mounts a list.
+  const emptyAnswer = (path: string, body: StoreOffersResponse | StoreRecsResponse): Route => ({
+    prefix: path,
     handle: (req, res) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') sendJson(res, 405, { error: `use GET for ${STORE_OFFERS_PATH}` }, { allow: 'GET, HEAD' });
-      else sendJson(res, 200, { offers: [] } satisfies StoreOffersResponse);
+      if (req.method !== 'GET' && req.method !== 'HEAD') sendJson(res, 405, { error: `use GET for ${path}` }, { allow: 'GET, HEAD' });
+      else sendJson(res, 200, body);
     },
-  };
-  const storeRoutes = opts.storeRoutes?.some((r) => r.prefix === STORE_OFFERS_PATH) ? opts.storeRoutes : [...(opts.storeRoutes ?? []), noOffers];
+  });
+  const defaults = [emptyAnswer(STORE_OFFERS_PATH, { offers: [] }), emptyAnswer(STORE_RECS_PATH, { products: [] })];
+  const storeRoutes = [...(opts.storeRoutes ?? []), ...defaults.filter((d) => !opts.storeRoutes?.some((r) => r.prefix === d.prefix))];
   const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, storeRoutes, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
 
   let pendingRequests = 0;

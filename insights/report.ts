@@ -51,8 +51,8 @@ export function suggestions(s: Summary): string[] {
   if (bestRec && pop) {
     out.push(
       bestRec.hr > pop.hr
-        ? `A personal "recommended for you" list (${bestRec.model}) finds something the shopper looks at in their next visit for ${pct(bestRec.hr)} of returning shoppers against ${pct(pop.hr)} for a best-seller list: replace the home page's best-sellers with it for returning visitors.`
-        : `Personal recommendations (${bestRec.model}, HR@10 ${pct(bestRec.hr)}) do not beat the best-seller list (${pct(pop.hr)}) on this data: keep best-sellers until there is more history per shopper.`,
+        ? `A personal "recommended for you" list (${bestRec.model}) finds something the shopper looks at in their next visit for ${pct(bestRec.hr)} of returning shoppers against ${pct(pop.hr)} for a best-seller list: show it above the home page's product lists to returning visitors. \`shoplab experiment --arms control,recs\` runs the same shoppers with and without it and measures what it does to conversion and revenue.`
+        : `Personal recommendations (${bestRec.model}, HR@10 ${pct(bestRec.hr)}) do not beat the best-seller list (${pct(pop.hr)}) on this data: keep best-sellers until there is more history per shopper (\`shoplab experiment --arms control,recs\` measures what showing them to returning visitors would do).`,
     );
   }
   const cart = f.find((x) => x.step === 'add_to_cart')?.sessions ?? 0;

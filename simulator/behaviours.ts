@@ -12,6 +12,7 @@
 import type { PageEnv } from './dom/env';
 import { applyOfferCode, noticeOffer, offerTotal, type OfferMemory } from './offers';
 import { brandWeight, interestIn, type Device, type Persona } from './personas';
+import { noticeRecommended, type RecommendedMemory } from './recommended';
 import type { Rng } from './rng';
 import * as verbs from './verbs';
 
@@ -50,7 +51,7 @@ interface Seen {
 }
 
 /** Everything the policy remembers within a session; plain JSON, persisted across page loads. */
-export interface Memory extends OfferMemory {
+export interface Memory extends OfferMemory, RecommendedMemory {
   phase: Phase;
   bouncing?: boolean;
   need?: string;
@@ -185,6 +186,15 @@ export function decide(ctx: PolicyContext): Step | End {
   if (offer) {
     mem.phase = 'consider';
     return { action: 'follow-offer', dwellMs: 3000, act: offer.follow, itemId: offer.itemId, price: offer.price, category: offer.category, detail: offer.id };
+  }
+  // A shopper who came for one item goes straight for it; the others may be caught by a recommended item.
+  const recommended = mem.bouncing || goal ? null : noticeRecommended(env, rng, mem, mem.phase, (item) => appeal(persona, item));
+  if (recommended) {
+    mem.viewed.push(recommended.itemId);
+    mem.viewsLeft -= 1;
+    mem.phase = 'consider';
+    const item = recommended;
+    return { action: 'open-recommended', dwellMs: 4000, act: () => verbs.openItem(env, item), itemId: item.itemId, price: item.price, category: item.category, detail: item.listId };
   }
 
   switch (mem.phase) {

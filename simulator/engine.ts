@@ -277,6 +277,7 @@ class Session {
       if (this.actions.length >= maxActions) {
         return verbs.cartSize(env) > 0 ? { end: 'cart-abandoned', reason: 'ran out of actions' } : { end: 'browsed', reason: 'ran out of actions' };
       }
+      await verbs.waitPerClientParts(env);
       let t0 = performance.now();
       const d = decide(ctx);
       this.busyMs += performance.now() - t0;

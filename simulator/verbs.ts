@@ -38,6 +38,21 @@ export async function waitSettled(env: PageEnv): Promise<void> {
   });
 }
 
+/**
+ * Waits while the store is still asking its server for a per-client part of the page (`data-shoplab-pending` on
+ * `<html>`, docs/dom-contract.md), so that a step is decided on the page the shopper would see. A store that never
+ * answers is judged without that part after a few seconds rather than ending the session.
+ */
+export async function waitPerClientParts(env: PageEnv): Promise<void> {
+  const root = env.doc.documentElement;
+  if (!root.dataset.shoplabPending) return;
+  try {
+    await waitFor(env, () => !root.dataset.shoplabPending, { what: `the store's ${root.dataset.shoplabPending}`, timeout: 5000 });
+  } catch {
+    // Judged as the page stands.
+  }
+}
+
 /** Runs an action that navigates, then waits for the route change it causes to settle. */
 export async function navigating(env: PageEnv, what: string, act: () => void): Promise<void> {
   const before = navCounter(env);

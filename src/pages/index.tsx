@@ -3,6 +3,7 @@ import type { ListContext } from '../../ga4/events';
 import { Layout } from '../components/layout';
 import { ProductList } from '../components/product-list';
 import { PromoBanner, type HomePromotion } from '../components/promo-banner';
+import { RecommendedList } from '../components/recommended-list';
 import { Seo } from '../components/seo';
 import type { ProductSummary } from '../data/product';
 import * as styles from './index.module.css';
@@ -34,6 +35,7 @@ export default function HomePage({ pageContext }: PageProps<object, HomePageCont
           ))}
         </ul>
       </section>
+      <RecommendedList />
       {[FEATURED, NEWEST, BESTSELLERS].map((list) => (
         <section key={list.item_list_id} aria-labelledby={`${list.item_list_id}-title`}>
           <h2 id={`${list.item_list_id}-title`}>{list.item_list_name}</h2>
