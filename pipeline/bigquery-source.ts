@@ -56,7 +56,8 @@ function plain(value: unknown): JsonValue {
 function labelExpr(c: LabelColumn): string {
   // `shoplab export bigquery` loads the ground truth's JSON columns as STRING (their JSON text), so they read as is.
   if (c.read === 'json') return `${c.column} AS ${c.as}`;
-  if (c.read === 'millis') return `UNIX_MILLIS(${c.column}) AS ${c.as}`;
+  // Times travel as STRING too (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC), which TIMESTAMP() reads back.
+  if (c.read === 'millis') return `UNIX_MILLIS(TIMESTAMP(${c.column})) AS ${c.as}`;
   return `${c.column} AS ${c.as}`;
 }
 
