@@ -23,12 +23,13 @@ export type StandinCall = 'datasets.insert' | 'datasets.get' | 'tables.insert' |
 
 /**
  * A failure to simulate. `how`: an HTTP status (answered with a BigQuery-shaped error), `'drop'` (the connection is
- * destroyed without an answer, as when a server dies mid-request), or, for loads only, `'job-error'` (the job
- * finishes DONE with an errorResult and loads nothing, as BigQuery reports a failed load).
+ * destroyed without an answer, as when a server dies mid-request), `'hang'` (no answer until `clearFaults()` or
+ * `stop()`; then the request is served as usual, or cut), or, for loads only, `'job-error'` (the job finishes DONE
+ * with an errorResult and loads nothing, as BigQuery reports a failed load).
  */
 export interface StandinFault {
   on: StandinCall;
-  how: number | 'drop' | 'job-error';
+  how: number | 'drop' | 'hang' | 'job-error';
   /** Only requests about this table id. Default: any table. */
   table?: RegExp;
   /** Let this many matching requests through first. Default 0. */
@@ -97,6 +98,8 @@ export class BigQueryStandin {
   private readonly datasets = new Map<string, DatasetState>();
   private readonly jobs = new Map<string, JobState>();
   private readonly faults: (StandinFault & { seen: number; failed: number })[] = [];
+  /** Resolvers of the requests a `'hang'` fault holds. */
+  private readonly hung: (() => void)[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly scratch: string;
   private server: Server | null = null;
@@ -139,6 +142,16 @@ export class BigQueryStandin {
 
   clearFaults(): void {
     this.faults.length = 0;
+    this.releaseHung();
+  }
+
+  /** Requests held by a `'hang'` fault right now. */
+  get hanging(): number {
+    return this.hung.length;
+  }
+
+  private releaseHung(): void {
+    for (const release of this.hung.splice(0)) release();
   }
 
   /** Stops answering (the port refuses connections; open connections are cut). State is kept; `resume` listens again on the same port. */
@@ -147,6 +160,7 @@ export class BigQueryStandin {
     if (!server) return;
     this.server = null;
     for (const socket of this.sockets) socket.destroy();
+    this.releaseHung();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -242,6 +256,10 @@ export class BigQueryStandin {
       if (fault?.how === 'drop') {
         req.socket.destroy();
         return;
+      }
+      if (fault?.how === 'hang') {
+        await new Promise<void>((resolve) => this.hung.push(resolve));
+        if (req.socket.destroyed) return;
       }
       if (typeof fault?.how === 'number') throw new BigQueryApiError(fault.how, fault.how >= 500 ? 'backendError' : 'invalid', `Injected fault: ${call} answered ${fault.how}`);
       const answer = await route.run(body, url, fault?.how === 'job-error', contentType);
