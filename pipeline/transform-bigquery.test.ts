@@ -4,7 +4,7 @@
  * warehouse; both outputs must hold the same rows.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -129,5 +129,24 @@ describe('shoplab transform --source bigquery, from the stand-in after an export
     expect(sum(sessions, 'count_purchase')).toBe(purchases.length);
     expect(sum(sessions, 'revenue')).toBe(revenue);
     expect(sum(users, 'monetary')).toBe(revenue);
+  });
+
+  it('no credentials, or an endpoint nobody answers: a one-line error and no output folder', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'no-gcloud-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CLOUDSDK_CONFIG: join(home, 'gcloud'), METADATA_SERVER_DETECTION: 'none' };
+    delete env.GOOGLE_APPLICATION_CREDENTIALS;
+    const attempt = (extra: string[], out: string): Promise<{ code: number; stderr: string }> =>
+      run(process.execPath, [BIN, 'transform', '--quiet', '--source', 'bigquery', '--project', 'shop-project', '--dataset', 'analytics_42', '--out', join(dir, out), ...extra], { timeout: 120_000, env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+    const [noCredentials, unreachable] = await Promise.all([attempt([], 'bad-creds'), attempt(['--api-endpoint', 'http://127.0.0.1:1'], 'bad-endpoint')]);
+    rmSync(home, { recursive: true, force: true });
+    expect(noCredentials.stderr.trim()).toMatch(/^shoplab: no Google credentials \(Application Default Credentials\)[^\n]*$/);
+    expect(unreachable.stderr.trim()).toMatch(/^shoplab: BigQuery: [^\n]*ECONNREFUSED[^\n]*$/);
+    for (const [r, out] of [[noCredentials, 'bad-creds'], [unreachable, 'bad-endpoint']] as const) {
+      expect(r.code).not.toBe(0);
+      expect(existsSync(join(dir, out))).toBe(false);
+    }
   });
 });
