@@ -23,12 +23,13 @@ export type StandinCall = 'datasets.insert' | 'datasets.get' | 'tables.insert' |
 
 /**
  * A failure to simulate. `how`: an HTTP status (answered with a BigQuery-shaped error), `'drop'` (the connection is
- * destroyed without an answer, as when a server dies mid-request), or, for loads only, `'job-error'` (the job
- * finishes DONE with an errorResult and loads nothing, as BigQuery reports a failed load).
+ * destroyed without an answer, as when a server dies mid-request), `'hang'` (no answer until `clearFaults()` or
+ * `stop()`; then the request is served as usual, or cut), or, for loads only, `'job-error'` (the job finishes DONE
+ * with an errorResult and loads nothing, as BigQuery reports a failed load).
  */
 export interface StandinFault {
   on: StandinCall;
-  how: number | 'drop' | 'job-error';
+  how: number | 'drop' | 'hang' | 'job-error';
   /** Only requests about this table id. Default: any table. */
   table?: RegExp;
   /** Let this many matching requests through first. Default 0. */
@@ -97,6 +98,8 @@ export class BigQueryStandin {
   private readonly datasets = new Map<string, DatasetState>();
   private readonly jobs = new Map<string, JobState>();
   private readonly faults: (StandinFault & { seen: number; failed: number })[] = [];
+  /** Resolvers of the requests a `'hang'` fault holds. */
+  private readonly hung: (() => void)[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly scratch: string;
   private server: Server | null = null;
@@ -139,6 +142,16 @@ export class BigQueryStandin {
 
   clearFaults(): void {
     this.faults.length = 0;
+    this.releaseHung();
+  }
+
+  /** Requests held by a `'hang'` fault right now. */
+  get hanging(): number {
+    return this.hung.length;
+  }
+
+  private releaseHung(): void {
+    for (const release of this.hung.splice(0)) release();
   }
 
   /** Stops answering (the port refuses connections; open connections are cut). State is kept; `resume` listens again on the same port. */
@@ -147,6 +160,7 @@ export class BigQueryStandin {
     if (!server) return;
     this.server = null;
     for (const socket of this.sockets) socket.destroy();
+    this.releaseHung();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -242,6 +256,10 @@ export class BigQueryStandin {
       if (fault?.how === 'drop') {
         req.socket.destroy();
         return;
+      }
+      if (fault?.how === 'hang') {
+        await new Promise<void>((resolve) => this.hung.push(resolve));
+        if (req.socket.destroyed) return;
       }
       if (typeof fault?.how === 'number') throw new BigQueryApiError(fault.how, fault.how >= 500 ? 'backendError' : 'invalid', `Injected fault: ${call} answered ${fault.how}`);
       const answer = await route.run(body, url, fault?.how === 'job-error', contentType);
@@ -589,14 +607,14 @@ export class BigQueryStandin {
   private async query(project: string, body: Record<string, unknown>): Promise<unknown> {
     const sql = str(body.query, 'query');
     if (body.useLegacySql !== false) throw invalid('the stand-in runs GoogleSQL only: useLegacySql must be false');
-    const named = /`?[A-Za-z0-9_-]+\.([A-Za-z0-9_]+)\.[A-Za-z0-9_*]+`?/.exec(sql)?.[1];
     const defaultDataset = body.defaultDataset === undefined ? undefined : str(record(body.defaultDataset, 'defaultDataset').datasetId, 'defaultDataset.datasetId');
-    const dataset = named ?? defaultDataset;
+    const { sql: local, eventsDataset, otherDatasets } = this.resolveTables(project, sql, defaultDataset);
+    const dataset = eventsDataset ?? defaultDataset ?? otherDatasets[0];
     if (dataset === undefined) throw invalid('Table name missing dataset while no default dataset is set in the request.');
     this.dataset(project, dataset);
     let duckdbSql: string;
     try {
-      duckdbSql = translateBigQuery(sql, { dataset, sourceDataset: dataset });
+      duckdbSql = translateBigQuery(local, { dataset, sourceDataset: dataset, localSchemas: otherDatasets });
     } catch (error) {
       throw new BigQueryApiError(400, 'invalidQuery', firstLine(error));
     }
@@ -626,6 +644,43 @@ export class BigQueryStandin {
     const params = new URLSearchParams();
     if (typeof body.maxResults === 'number') params.set('maxResults', String(body.maxResults));
     return this.queryPage(project, job, params);
+  }
+
+  /**
+   * The tables a query names, checked as BigQuery checks them: the project is the request's, each dataset and
+   * (outside `events_*`) each table exists. Names are `` `project.dataset.table` `` (backticks around all or parts)
+   * or unquoted `dataset.table` after FROM or JOIN; dotted column paths (`device.web_info.browser`) are neither.
+   * The export dataset (the one whose `events…` tables are read) goes to the translator as the source dataset;
+   * tables of other datasets (the ground truth) become `dataset.table`, read directly from their local schema.
+   */
+  private resolveTables(project: string, sql: string, defaultDataset: string | undefined): { sql: string; eventsDataset?: string; otherDatasets: string[] } {
+    const NAME = /`([^`\n]+)`|\b(FROM|JOIN)(\s+)([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_*-]+){1,2})\b\*?/gi;
+    let eventsDataset: string | undefined;
+    const others = new Set<string>();
+    const rewritten = sql.replace(NAME, (match: string, quoted: string | undefined, keyword: string | undefined, space: string | undefined, bare: string | undefined) => {
+      const name = quoted ?? bare ?? '';
+      const parts = name.split('.');
+      // A backticked single word is a quoted identifier (a column or alias), not a table name.
+      if (parts.length < 2) return match;
+      if (parts.length > 3) throw invalid(`Invalid table name: ${name}`);
+      const [tableProject, datasetId, tableId] = parts.length === 3 ? parts : [project, parts[0], parts[1]];
+      // Unquoted, `FROM x.y` may also be a field path (`EXTRACT(DATE FROM s.started)`): a table only if its dataset exists.
+      if (quoted === undefined && (tableProject !== project || !this.datasets.has(datasetId ?? ''))) return match;
+      if (tableProject !== project) throw notFound(`Project ${tableProject ?? ''} (the request is for ${project})`);
+      const d = datasetId ?? defaultDataset ?? '';
+      this.dataset(project, d);
+      const table = tableId ?? '';
+      if (/^events/i.test(table)) {
+        if (eventsDataset !== undefined && eventsDataset !== d) throw invalid(`the stand-in reads the events of one dataset per query (${eventsDataset} and ${d})`);
+        eventsDataset = d;
+        return match;
+      }
+      this.table(project, d, table);
+      others.add(d);
+      const local = `\`${d}.${table}\``;
+      return quoted !== undefined ? local : `${keyword ?? ''}${space ?? ' '}${local}`;
+    });
+    return { sql: rewritten, ...(eventsDataset === undefined ? {} : { eventsDataset }), otherDatasets: [...others] };
   }
 
   /** One page of a query's result, rows as `{f: [{v}]}`. */

@@ -57,7 +57,7 @@ async function remoteDays(standin: BigQueryStandin, dataset: string): Promise<Ma
   return out;
 }
 
-describe('export bigquery, through the official client, into the stand-in', () => {
+describe('export bigquery, through the official client, into the stand-in', { timeout: 240_000 }, () => {
   let standin: BigQueryStandin;
   beforeAll(async () => {
     standin = await BigQueryStandin.start();

@@ -68,6 +68,9 @@ function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
 
+/** DuckDB's memory_limit during an export. */
+const EXPORT_MEMORY_LIMIT = '256MB';
+
 const DATASET_ID = /^[A-Za-z0-9_]{1,1024}$/;
 // Project ids: 6–30 lowercase letters, digits, hyphens (plus the older domain-scoped `example.com:project`).
 const PROJECT_ID = /^([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -160,7 +163,9 @@ export async function exportToBigQuery(options: ExportOptions, hooks: ExportHook
     ...(options.location === undefined ? {} : { location: options.location }),
     ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint }),
   };
-  const wh = await Warehouse.open({ dataDir: options.dataDir, readOnly: true });
+  // DuckDB's memory bounded, its spill files in the scratch folder (removed with it): the models behind the user
+  // tables aggregate every event up to the day exported.
+  const wh = await Warehouse.open({ dataDir: options.dataDir, readOnly: true, memoryLimit: EXPORT_MEMORY_LIMIT });
   removeDeadScratch();
   const scratch = mkdtempSync(path.join(tmpdir(), `shoplab-export-${process.pid}-`));
   const removeScratch = (): void => rmSync(scratch, { recursive: true, force: true });
@@ -172,12 +177,12 @@ export async function exportToBigQuery(options: ExportOptions, hooks: ExportHook
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    await wh.query(`SET GLOBAL temp_directory = ${sqlString(path.join(scratch, 'duckdb-spill'))}`);
     const plan = await planExport(wh, options);
     await checkCredentials(clientOptions);
     const bq = bigQueryClient(clientOptions);
     const loaded: ExportResult['loaded'] = [];
     if (plan.days.length > 0) await ensureDataset(bq, plan.project, plan.dataset, options.location);
-    const users = plan.days.length > 0 ? await userRowsByDay(wh, plan) : new Map<string, Record<string, JsonValue>[]>();
     let eventsDone = 0;
     for (const [index, d] of plan.days.entries()) {
       const eventsTable = `events_${d.day}`;
@@ -191,7 +196,7 @@ export async function exportToBigQuery(options: ExportOptions, hooks: ExportHook
       hooks.onTable?.(`${plan.dataset}.${eventsTable}`, index, eventsDone);
 
       const usersTable = `pseudonymous_users_${d.day}`;
-      const dayUsers = users.get(d.day) ?? [];
+      const dayUsers = await userRowsOfDay(wh, d.day);
       const usersFile = path.join(scratch, `${usersTable}.ndjson`);
       writeFileSync(usersFile, dayUsers.map((u) => JSON.stringify(u)).join('\n'));
       const userRows = await load(bq.dataset(plan.dataset).table(usersTable), plan, plan.dataset, usersTable, usersFile, PSEUDONYMOUS_USERS_TABLE_SCHEMA, 'ndjson', dayUsers.length);
@@ -284,21 +289,23 @@ async function load(
   }
 }
 
-/** pseudonymous_users rows in GA4's nested layout, by day (from the analysis model, over all days: lifetime values). */
-async function userRowsByDay(wh: Warehouse, plan: ExportPlan): Promise<Map<string, Record<string, JsonValue>[]>> {
-  const first = plan.days[0]?.day ?? '';
-  const last = plan.days.at(-1)?.day ?? '';
+/**
+ * One day's pseudonymous_users rows in GA4's nested layout, from the analysis model run over the export up to and
+ * including that day (`to`): the lifetime values need every earlier day, never a later one. One query per day
+ * keeps each result to one day's users; the whole model over every day at once, kept until the last table was
+ * loaded, was what made a 1M-event export slow.
+ */
+async function userRowsOfDay(wh: Warehouse, day: string): Promise<Record<string, JsonValue>[]> {
   const rows = await queryModel(wh, 'pseudonymous_users', {
-    where: 'occurrence_date >= ? AND occurrence_date <= ?',
-    params: [first, last],
-    orderBy: 'occurrence_date, pseudo_user_id',
+    to: day,
+    where: 'occurrence_date = ?',
+    params: [day],
+    orderBy: 'pseudo_user_id',
   });
-  const byDay = new Map<string, Record<string, JsonValue>[]>();
+  const out: Record<string, JsonValue>[] = [];
   const int = (v: JsonValue | undefined): number | null => (v === null || v === undefined || v === '' ? null : Number.isFinite(Number(v)) ? Number(v) : null);
   for (const r of rows) {
-    const day = text(r.occurrence_date);
-    const list = byDay.get(day) ?? [];
-    list.push({
+    out.push({
       pseudo_user_id: r.pseudo_user_id ?? null,
       stream_id: int(r.stream_id),
       user_properties: [],
@@ -323,7 +330,6 @@ async function userRowsByDay(wh: Warehouse, plan: ExportPlan): Promise<Map<strin
       occurrence_date: day,
       last_updated_date: r.last_updated_date ?? day,
     });
-    byDay.set(day, list);
   }
-  return byDay;
+  return out;
 }

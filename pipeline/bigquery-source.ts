@@ -8,6 +8,7 @@
 import { BigQuery, type BigQueryOptions } from '@google-cloud/bigquery';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { PassThroughClient } from 'google-auth-library';
+import { checkCredentials } from '../export/bigquery-client';
 import { EXPORT_SCHEMA } from '../ga4/export-schema';
 import { modelSql, suffixOf, type DateRange } from '../analysis/models';
 import { columnDefinitions } from '../warehouse/duckdb-types';
@@ -56,7 +57,8 @@ function plain(value: unknown): JsonValue {
 function labelExpr(c: LabelColumn): string {
   // `shoplab export bigquery` loads the ground truth's JSON columns as STRING (their JSON text), so they read as is.
   if (c.read === 'json') return `${c.column} AS ${c.as}`;
-  if (c.read === 'millis') return `UNIX_MILLIS(${c.column}) AS ${c.as}`;
+  // Times travel as STRING too (`YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC), which TIMESTAMP() reads back.
+  if (c.read === 'millis') return `UNIX_MILLIS(TIMESTAMP(${c.column})) AS ${c.as}`;
   return `${c.column} AS ${c.as}`;
 }
 
@@ -75,17 +77,19 @@ export class BigQuerySource implements RowSource {
     this.truth = `${options.projectId}.${options.groundTruthDataset ?? `${options.dataset}_ground_truth`}`;
   }
 
-  static open(options: BigQuerySourceOptions): Promise<BigQuerySource> {
+  static async open(options: BigQuerySourceOptions): Promise<BigQuerySource> {
     for (const [what, value] of [['--project', options.projectId], ['--dataset', options.dataset]] as const) {
       if (!NAME.test(value)) throw new Error(`${what} "${value}" is not a BigQuery name (letters, digits, _ and -)`);
     }
+    // Without credentials the client would wander through the metadata server first; say what to do instead.
+    await checkCredentials({ projectId: options.projectId, ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}) });
     const config: BigQueryOptions = { projectId: options.projectId, ...(options.location ? { location: options.location } : {}) };
     if (options.apiEndpoint) {
       config.apiEndpoint = options.apiEndpoint;
       // A stand-in or emulator needs no credentials: the client still runs its auth layer, which passes through.
       config.authClient = new PassThroughClient();
     }
-    return Promise.resolve(new BigQuerySource(new BigQuery(config), options));
+    return new BigQuerySource(new BigQuery(config), options);
   }
 
   private rangeFilter(range: DateRange): string {

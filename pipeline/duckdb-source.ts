@@ -2,11 +2,12 @@
  * The local warehouse as a transform source: each dataset is one query (an analysis model, or a ground-truth
  * table) whose result DuckDB streams chunk by chunk (`Warehouse.stream`), so memory stays flat whatever the size.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { modelSql, suffixOf, type DateRange } from '../analysis/models';
 import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
-import { quoteIdent } from '../warehouse/duckdb-types';
+import { quoteIdent, sqlString } from '../warehouse/duckdb-types';
 import { WAREHOUSE_FILE, Warehouse } from '../warehouse/warehouse';
 import { DATASET_SPECS, LABEL_COLUMNS, type ColumnType, type DatasetName, type LabelColumn } from './datasets';
 import type { RowSource, RowStream } from './row-source';
@@ -27,20 +28,57 @@ function labelExpr(c: LabelColumn): string {
   return `${col} AS ${quoteIdent(c.as)}`;
 }
 
+/**
+ * DuckDB's memory for a transform: enough for the models' hash aggregates over a million events without spilling
+ * much, small enough that the whole process (Node, DuckDB, the writers) stays under half a GiB.
+ */
+export const TRANSFORM_MEMORY_LIMIT = '192MB';
+
+export interface DuckdbSourceOptions {
+  /** DuckDB's memory_limit (e.g. `256MB`). */
+  memoryLimit?: string;
+  /** DuckDB worker threads; default one per core. */
+  threads?: number;
+}
+
 export class DuckdbSource implements RowSource {
   readonly kind = 'duckdb';
 
-  private constructor(private readonly wh: Warehouse) {}
+  private constructor(
+    private readonly wh: Warehouse,
+    /** DuckDB's spill folder, removed on close; null when the warehouse belongs to the caller. */
+    private readonly spill: string | null = null,
+  ) {}
 
   get location(): string {
     return this.wh.file;
   }
 
-  /** Opens `<dataDir>/shoplab.duckdb` read-only (so a transform never changes the data it reads). */
-  static async open(dataDir: string): Promise<DuckdbSource> {
+  /**
+   * Opens `<dataDir>/shoplab.duckdb` read-only (so a transform never changes the data it reads), with DuckDB's
+   * memory bounded (`memoryLimit`, default TRANSFORM_MEMORY_LIMIT) and a spill folder of its own: the models' sorts
+   * and aggregations over millions of events then spill to disk instead of growing the process without bound.
+   */
+  static async open(dataDir: string, options: DuckdbSourceOptions = {}): Promise<DuckdbSource> {
     const file = join(dataDir, WAREHOUSE_FILE);
     if (!existsSync(file)) throw new Error(`no warehouse at ${file} (run \`shoplab simulate\` or \`shoplab serve\` first, or pass --data)`);
-    return new DuckdbSource(await Warehouse.open({ dataDir, readOnly: true }));
+    const wh = await Warehouse.open({
+      dataDir,
+      readOnly: true,
+      memoryLimit: options.memoryLimit ?? TRANSFORM_MEMORY_LIMIT,
+      ...(options.threads === undefined ? {} : { threads: options.threads }),
+    });
+    const spill = mkdtempSync(join(tmpdir(), 'shoplab-transform-spill-'));
+    try {
+      // Global settings of this process's instance of the file: every connection (one per query) inherits them.
+      // Row order comes from each dataset's ORDER BY, so the scans need not keep insertion order (which costs memory).
+      await wh.query(`SET GLOBAL temp_directory = ${sqlString(spill)}; SET GLOBAL preserve_insertion_order = false`);
+    } catch (error) {
+      await wh.close();
+      rmSync(spill, { recursive: true, force: true });
+      throw error;
+    }
+    return new DuckdbSource(wh, spill);
   }
 
   /** Reads a warehouse that is already open in this process (tests, and `serve`'s own handle). */
@@ -94,6 +132,10 @@ export class DuckdbSource implements RowSource {
   }
 
   async close(): Promise<void> {
-    await this.wh.close();
+    try {
+      await this.wh.close();
+    } finally {
+      if (this.spill) rmSync(this.spill, { recursive: true, force: true });
+    }
   }
 }

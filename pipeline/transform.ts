@@ -1,6 +1,6 @@
 /**
  * `shoplab transform`: the export, as a stream, into ML-ready files. Each dataset is one query read batch by
- * batch (DuckDB result chunks, BigQuery pages), flattened to rows and piped through the file writer (CSV or
+ * batch (DuckDB result chunks, BigQuery pages), each batch piped as one object through the file writer (CSV or
  * Parquet), a hash tap and a file write stream, with `stream/promises.pipeline`: when the disk is slower than
  * the query, the write stream's backpressure pauses the reader and with it the query, so memory stays flat.
  * Everything is written into a temporary folder beside the target and renamed into place at the end, so a
@@ -93,11 +93,12 @@ function fsError(error: unknown, what: string): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** Rows one at a time out of the source's batches, counting them for the progress bar. */
-async function* rowsOf(batches: AsyncIterable<JsonValue[][]>, onBatch: (rows: number) => void): AsyncGenerator<JsonValue[]> {
+/** The source's batches, counting their rows for the progress bar. */
+async function* counted(batches: AsyncIterable<JsonValue[][]>, onBatch: (rows: number) => void): AsyncGenerator<JsonValue[][]> {
   let rows = 0;
   for await (const batch of batches) {
-    for (const row of batch) yield row;
+    if (batch.length === 0) continue;
+    yield batch;
     rows += batch.length;
     onBatch(rows);
   }
@@ -110,10 +111,11 @@ async function writeDataset(source: RowSource, dataset: DatasetName, options: Tr
   let rows = 0;
   try {
     await pipeline(
-      Readable.from(rowsOf(stream.batches, (n) => {
+      // A few batches (≤ 2,048 rows each) in flight at most: the writer's backpressure reaches the query at once.
+      Readable.from(counted(stream.batches, (n) => {
         rows = n;
         report(n);
-      }), { objectMode: true, highWaterMark: 1024 }),
+      }), { objectMode: true, highWaterMark: 2 }),
       sinkFor(options.format, stream.columns),
       tap,
       createWriteStream(join(dir, file), { flags: 'wx' }),
