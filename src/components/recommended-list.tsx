@@ -65,10 +65,13 @@ export function RecommendedList() {
     };
   }, [visit]);
   const current = answer !== null && answer.key === gaCookie();
-  // Cleared once the answer is on the page, so that whoever waited sees the list (or its absence) in the DOM.
+  // Cleared once the answer is on the page, so that whoever waited sees the list (or its absence) in the DOM. Not
+  // only when the answer is the current cookie's: on a first visit the tag sets _ga after the list asked (with no
+  // cookie, so for nothing), and waiting for a match there held every later step on the page for the simulator's
+  // full 5 s timeout.
   useEffect(() => {
-    if (current) markPending(false);
-  }, [current, answer]);
+    if (answer !== null) markPending(false);
+  }, [answer]);
   if (!current || answer.products.length === 0) return null;
   const titleId = `${RECOMMENDED_LIST.item_list_id}-title`;
   return (
