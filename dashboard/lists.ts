@@ -2,6 +2,7 @@
  * The dashboard's lists, computed from the live state on request: visitors (filtered and sorted), visitors similar
  * to one by click-stream, sessions to retarget, and RFM segments.
  */
+import { quintileScores } from '../insights/segments';
 import { VISITOR_STATES, type LiveState, type SessionState, type VisitorRow, type VisitorState } from './live-state';
 
 export const VISITOR_SORTS = ['propensity', 'engagement', 'timeOnSiteS', 'pageViews', 'lastSeen'] as const;
@@ -115,22 +116,6 @@ export function retargetList(state: LiveState, limit = 50): { key: string; clien
 export const RFM_SEGMENTS = ['Champions', 'Loyal customers', 'Potential loyalists', 'New customers', 'At risk', 'Hibernating', 'Need attention', 'Prospects'] as const;
 export type RfmSegment = (typeof RFM_SEGMENTS)[number];
 
-/** 1–5 by rank within `values` (5 = the top fifth); higher is better. */
-function quintiles(values: number[]): (v: number) => number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (v: number) => {
-    if (sorted.length === 0) return 3;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((sorted[mid] ?? 0) < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return Math.min(5, 1 + Math.floor((5 * lo) / sorted.length));
-  };
-}
-
 /**
  * RFM segments of the clients who bought: recency (days since last seen, fewer is better), frequency (purchases)
  * and monetary (revenue) scored 1–5 by quintile, then named by the usual R×F grid. Clients without a purchase are
@@ -138,14 +123,16 @@ function quintiles(values: number[]): (v: number) => number {
  */
 export function rfmSegments(state: LiveState): { segment: RfmSegment; clients: number; revenue: number }[] {
   const buyers = [...state.clientEntries()].filter(([, c]) => c.purchases > 0);
-  const recency = quintiles(buyers.map(([, c]) => -(state.now - c.lastEnd)));
-  const frequency = quintiles(buyers.map(([, c]) => c.purchases));
+  // Quintile scores among the buyers (higher is better: recency is negated), insights' scoring.
+  const recency = quintileScores(buyers.map(([, c]) => -(state.now - c.lastEnd)));
+  const frequency = quintileScores(buyers.map(([, c]) => c.purchases));
+  const scores = new Map(buyers.map(([id, c], i) => [id, { r: recency[i] ?? 1, f: c.purchases > 1 ? (frequency[i] ?? 1) : 1 }]));
   const sizes = new Map<RfmSegment, { clients: number; revenue: number }>(RFM_SEGMENTS.map((s) => [s, { clients: 0, revenue: 0 }]));
-  for (const [, c] of state.clientEntries()) {
+  for (const [id, c] of state.clientEntries()) {
     let segment: RfmSegment = 'Prospects';
-    if (c.purchases > 0) {
-      const r = recency(-(state.now - c.lastEnd));
-      const f = c.purchases > 1 ? frequency(c.purchases) : 1;
+    const score = scores.get(id);
+    if (score) {
+      const { r, f } = score;
       segment = r >= 4 && f >= 4 ? 'Champions' : f >= 4 ? 'Loyal customers' : r >= 4 && f >= 2 ? 'Potential loyalists' : r >= 4 ? 'New customers' : r <= 2 && f >= 3 ? 'At risk' : r <= 2 ? 'Hibernating' : 'Need attention';
     }
     const s = sizes.get(segment);
