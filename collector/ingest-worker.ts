@@ -77,12 +77,7 @@ export class IngestWorker {
 
   /** Judges one request's hits in the thread. Rejects if the thread fails on it or dies meanwhile. */
   async judge(input: HitsInput): Promise<JudgedText> {
-    const worker = await this.ensureWorker();
-    const id = this.nextId++;
-    const reply = await new Promise<JudgedText | { released: boolean }>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, input } satisfies IngestMessage);
-    });
+    const reply = await this.ask(await this.ensureWorker(), (id) => ({ id, input }));
     if ('released' in reply) throw new Error('the ingest worker answered a judge request with a release reply');
     return reply;
   }
@@ -92,14 +87,18 @@ export class IngestWorker {
    * is not running holds nothing to give back.
    */
   async releaseMemory(): Promise<boolean> {
-    const worker = this.worker;
-    if (!worker) return false;
-    const id = this.nextId++;
-    const reply = await new Promise<JudgedText | { released: boolean }>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, release: true } satisfies IngestMessage);
-    });
+    if (!this.worker) return false;
+    const reply = await this.ask(this.worker, (id) => ({ id, release: true }));
     return 'released' in reply && reply.released;
+  }
+
+  /** Posts one message under a new id; resolves with the thread's answer to it. */
+  private ask(worker: Worker, message: (id: number) => IngestMessage): Promise<JudgedText | { released: boolean }> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage(message(id));
+    });
   }
 
   /**
