@@ -79,6 +79,13 @@ export interface ServerOptions {
    */
   duckdbMemoryLimit?: string;
   /**
+   * WAL size at which a commit also checkpoints. DuckDB keeps the rows appended since the last checkpoint in memory
+   * (~1.6 KB a row, about twice their WAL bytes), so this bounds what a sustained ingest holds, at the cost of more
+   * frequent checkpoints (collector/README.md, "Memory under sustained ingest"). The memory limit must be at least
+   * twice this plus 64 MB. Default: env `SHOPLAB_DUCKDB_CHECKPOINT` if set, else 64MB.
+   */
+  duckdbCheckpointThreshold?: string;
+  /**
    * After this many ms without a write, the warehouse checkpoints (its WAL goes into the file), so that memory
    * held for the rows appended since the last checkpoint is given back while ingest is idle. Default 5,000.
    */
@@ -172,6 +179,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
     memoryLimit: opts.duckdbMemoryLimit ?? (process.env.SHOPLAB_DUCKDB_MEMORY_LIMIT || '256MB'),
+    checkpointThreshold: opts.duckdbCheckpointThreshold ?? (process.env.SHOPLAB_DUCKDB_CHECKPOINT || '64MB'),
     ...(opts.property !== undefined ? { property: opts.property } : {}),
   });
   let ingest: IngestWorker;

@@ -99,6 +99,19 @@ describe('Warehouse', () => {
     expect(stored[0]).toEqual((await reference.query(`SELECT * FROM ${reference.dataset}.events`))[0]);
   });
 
+  it('refuses a memory limit too small for the rows a checkpoint threshold lets DuckDB hold, before touching the file', async () => {
+    const dir = path.join(tempDir(), 'fresh');
+    await expect(Warehouse.open({ dataDir: dir, memoryLimit: '128MB', checkpointThreshold: '64MB' })).rejects.toThrow(
+      /memoryLimit 128MB is too small for a checkpoint threshold of 64MB: .* at least 192MB/,
+    );
+    await expect(Warehouse.open({ dataDir: dir, memoryLimit: '128MB' })).rejects.toThrow(/threshold of 256MB/);
+    await expect(Warehouse.open({ dataDir: dir, checkpointThreshold: 'lots' })).rejects.toThrow(/checkpointThreshold must be a size/);
+    expect(readdirSync(path.dirname(dir))).toEqual([]);
+    const warehouse = await Warehouse.open({ dataDir: dir, memoryLimit: '192MB', checkpointThreshold: '64MB' });
+    cleanups.push(() => warehouse.close());
+    expect(await warehouse.query("SELECT current_setting('checkpoint_threshold') AS t")).toEqual([{ t: '61.0 MiB' }]);
+  });
+
   it('refuses read_json text whose lines and dates do not match, or a malformed date, storing nothing', async () => {
     const warehouse = await openWarehouse();
     const line = rowLine(sampleRow());

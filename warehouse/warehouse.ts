@@ -204,10 +204,30 @@ export interface WarehouseOptions {
    * beyond the limit DuckDB evicts to its temp folder. Default: DuckDB's.
    */
   memoryLimit?: string;
+  /**
+   * WAL size at which a commit also checkpoints, as DuckDB spells sizes. Until a checkpoint DuckDB holds the rows
+   * appended since the last one in memory (about 1.6 KB each against ~0.9 KB of WAL), so this bounds that memory;
+   * a smaller value checkpoints more often, each rewriting the table's last, partly filled row group. Default
+   * CHECKPOINT_THRESHOLD.
+   */
+  checkpointThreshold?: string;
 }
 
 /** A DuckDB size setting: digits, an optional fraction, a unit. */
 const DUCKDB_SIZE = /^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$/i;
+
+/** Bytes of a size as DuckDB reads it (KB, MB… are powers of 1000; KiB, MiB… of 1024). */
+export function duckdbSizeBytes(size: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT])(i?)B$/i.exec(size);
+  if (!match?.[1] || !match[2]) throw new Error(`not a DuckDB size: ${JSON.stringify(size)}`);
+  const power = 'KMGT'.indexOf(match[2].toUpperCase()) + 1;
+  return Number(match[1]) * (match[3] ? 1024 : 1000) ** power;
+}
+
+/** The smallest memory limit that holds the rows of a full WAL (about twice its bytes) and 64 MB for the rest. */
+export function minimumMemoryLimit(checkpointThreshold: string): number {
+  return 2 * duckdbSizeBytes(checkpointThreshold) + 64e6;
+}
 /** A streaming query result (`Warehouse.stream`). */
 export interface QueryStream {
   /** Result columns, with DuckDB's type names (`VARCHAR`, `BIGINT`, `DOUBLE`, `BOOLEAN`, `STRUCT(…)`, …). */
@@ -359,6 +379,20 @@ export class Warehouse {
     if (opts.memoryLimit !== undefined && !DUCKDB_SIZE.test(opts.memoryLimit)) {
       throw new Error(`warehouse memoryLimit must be a size such as 256MB or 1GiB, got ${JSON.stringify(opts.memoryLimit)}`);
     }
+    if (opts.checkpointThreshold !== undefined && !DUCKDB_SIZE.test(opts.checkpointThreshold)) {
+      throw new Error(`warehouse checkpointThreshold must be a size such as 64MB, got ${JSON.stringify(opts.checkpointThreshold)}`);
+    }
+    if (opts.memoryLimit !== undefined && !opts.readOnly) {
+      // DuckDB cannot evict the rows appended since the last checkpoint, which take about twice the WAL's bytes: a
+      // limit below that fails writes once the WAL grows (measured: every request answered 5xx under load).
+      const threshold = opts.checkpointThreshold ?? CHECKPOINT_THRESHOLD;
+      const needed = minimumMemoryLimit(threshold);
+      if (duckdbSizeBytes(opts.memoryLimit) < needed) {
+        throw new Error(
+          `warehouse memoryLimit ${opts.memoryLimit} is too small for a checkpoint threshold of ${threshold}: DuckDB keeps the rows written since the last checkpoint (about twice the WAL) in memory; give at least ${Math.ceil(needed / 1e6)}MB or a smaller threshold`,
+        );
+      }
+    }
     const readOnly = opts.readOnly ?? false;
     const dataset = `analytics_${property}`;
     const dir = path.resolve(opts.dataDir);
@@ -415,7 +449,7 @@ export class Warehouse {
       let ingestFiles: IngestFiles | null = null;
       try {
         await verifyEventsTable(writer, dataset, file, true);
-        await writer.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
+        await writer.run(`SET checkpoint_threshold = '${opts.checkpointThreshold ?? CHECKPOINT_THRESHOLD}'`);
         // Rows reach DuckDB as newline-delimited JSON in scratch files that DuckDB parses and converts on its own
         // side (COPY FROM for the events, read_json for the ids and rejects), which beat casting one large JSON
         // parameter (warehouse/README.md). A whole group is thus one multi-statement call (see commit).
@@ -843,12 +877,13 @@ export class Warehouse {
   }
 
   /**
-   * The batches' ids that memory does not hold but `ingest.event_ids` does: none to look up while memory holds
-   * every stored id, else one read of the table for the group's unknown ids.
+   * The batches' ids that `ingest.event_ids` holds: one read of the table for the ids whose hash memory holds (a
+   * retried event, or two keys that share a hash) and, once memory no longer holds every stored id, for the ids it
+   * does not hold either; no read at all when neither kind is in the group (the usual case).
    */
   private async storedBeyondMemory(writer: DuckDBConnection, batches: readonly PendingBatch[]): Promise<Set<string>> {
     const found = new Set<string>();
-    if (this.storedIds.complete) return found;
+    const complete = this.storedIds.complete;
     const unknown = new Set<string>();
     // An id's key holds its timestamp, so a stored row with the same key has the same event_micros: reading only
     // the rows of the group's time range lets DuckDB skip the row groups outside it by their min/max, where reading
@@ -858,7 +893,7 @@ export class Warehouse {
     let timed = !this.idsWithoutMicros;
     for (const b of batches) {
       for (const id of b.ids ?? []) {
-        if (id === null || this.storedIds.has(keyOf(id))) continue;
+        if (id === null || (complete && !this.storedIds.mayHave(keyOf(id)))) continue;
         unknown.add(keyOf(id));
         if (typeof id === 'string') timed = false;
         else {
@@ -904,7 +939,7 @@ export class Warehouse {
         const id = b.ids?.[i] ?? null;
         if (id !== null) {
           const key = keyOf(id);
-          if (this.storedIds.has(key) || fresh.has(key) || storedEarlier.has(key)) {
+          if (fresh.has(key) || storedEarlier.has(key)) {
             keep ??= new Array<boolean>(count).fill(true);
             keep[i] = false;
             continue;
