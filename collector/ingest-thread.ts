@@ -16,6 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('ingest-thread.ts runs as a worker thread; start it through IngestWorker');
 const data = workerData as IngestWorkerData;
 const firstTouch = FirstTouchStore.from(data.firstTouch);
+const encoder = new TextEncoder();
 
 port.on('message', (message: IngestMessage) => {
   let reply: IngestReply;
@@ -31,7 +32,11 @@ port.on('message', (message: IngestMessage) => {
       lines[i] = rowLine(row);
       dates[i] = row.event_date;
     });
-    reply = { id: message.id, text: lines.join('\n'), dates, ids: judged.ids, rejects: judged.rejects };
+    // As bytes whose buffer is transferred: the main thread then neither copies the text into its heap nor keeps it
+    // there while the rows wait for their commit (collector/README.md, "Memory under sustained ingest").
+    const text = encoder.encode(lines.join('\n'));
+    port.postMessage({ id: message.id, text, dates, ids: judged.ids, rejects: judged.rejects } satisfies IngestReply, [text.buffer]);
+    return;
   } catch (error) {
     reply = { id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }

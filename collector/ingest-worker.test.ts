@@ -3,6 +3,7 @@ import { DEFAULT_STREAM } from './stream-config';
 import { IngestWorker } from './ingest-worker';
 import type { HitsInput } from './judge-hits';
 import type { FirstTouch } from './mp-to-rows';
+import type { RowText } from '../warehouse/warehouse';
 
 const workers: IngestWorker[] = [];
 afterEach(async () => {
@@ -16,7 +17,10 @@ function hits(clientId: string, micros: number): HitsInput {
   return { endpoint: '/mp/collect', measurementId: DEFAULT_STREAM.measurementId, search: '', text, userAgent: undefined, origin: undefined, referer: undefined, geo: undefined, receivedAt: NOW };
 }
 
-function firstTouchOf(line: string): { ts: unknown; source: unknown } {
+function firstTouchOf(text: RowText): { ts: unknown; source: unknown } {
+  // The thread sends the rows as UTF-8 bytes, whose buffer it hands over (no copy into the main thread's heap).
+  if (typeof text === 'string') throw new Error('expected the rows as bytes from the ingest thread');
+  const line = new TextDecoder().decode(text);
   const row = JSON.parse(line) as { user_first_touch_timestamp: unknown; traffic_source: unknown };
   return { ts: row.user_first_touch_timestamp, source: row.traffic_source };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EXPORT_SCHEMA, toExportValue } from '../ga4/export-schema';
 import { sampleItem, sampleRow } from './test-fixtures';
 import { ExportRowError, rowLine, Warehouse, WarehouseInUseError, type InsertResult } from './warehouse';
@@ -97,6 +97,31 @@ describe('Warehouse', () => {
     const reference = await openWarehouse();
     await reference.insertEvents([rows[0]!]);
     expect(stored[0]).toEqual((await reference.query(`SELECT * FROM ${reference.dataset}.events`))[0]);
+  });
+
+  it('stores rows given as UTF-8 bytes like the same text, in one group with text batches, and tells listeners their lines', async () => {
+    const warehouse = await openWarehouse();
+    const committed: string[] = [];
+    warehouse.onCommit((lines) => committed.push(...lines));
+    const rows = ['ä-1', 'b', 'c', 'd', 'e'].map((user) => sampleRow({ user_pseudo_id: user, event_name: `view_é_${user}` }));
+    const bytes = (list: typeof rows) => ({ text: new TextEncoder().encode(list.map(rowLine).join('\n')), dates: list.map((r) => r.event_date) });
+    const text = (list: typeof rows) => ({ text: list.map(rowLine).join('\n'), dates: list.map((r) => r.event_date) });
+    // Queued together, so that they commit as one group written as they were queued.
+    const results = await Promise.all([
+      warehouse.insertSerializedEvents(bytes(rows.slice(0, 2)), { ids: ['id-a', 'id-b'] }),
+      warehouse.insertSerializedEvents(text(rows.slice(2, 3)), { ids: ['id-c'] }),
+      warehouse.insertSerializedEvents(bytes(rows.slice(3, 4)), { ids: [null] }),
+    ]);
+    expect(results).toEqual([{ stored: 2, duplicates: 0 }, { stored: 1, duplicates: 0 }, { stored: 1, duplicates: 0 }]);
+    // A duplicate inside bytes: its line is cut out of the decoded text.
+    expect(await warehouse.insertSerializedEvents(bytes([rows[1]!, rows[4]!]), { ids: ['id-b', 'id-e'] })).toEqual({ stored: 1, duplicates: 1 });
+    await expect(warehouse.insertSerializedEvents({ text: new TextEncoder().encode(`${rowLine(rows[0]!)}\n${rowLine(rows[0]!)}`), dates: ['20240301'] })).rejects.toThrow(
+      /2 lines of text for 1 dates/,
+    );
+    const stored = await warehouse.query(`SELECT user_pseudo_id AS u, event_name AS e FROM ${warehouse.dataset}.events ORDER BY u`);
+    expect(stored).toEqual(['b', 'c', 'd', 'e', 'ä-1'].map((u) => ({ u, e: `view_é_${u}` })));
+    await vi.waitFor(() => expect(committed).toHaveLength(5));
+    expect([...committed].sort()).toEqual([0, 1, 2, 3, 4].map((i) => rowLine(rows[i]!)).sort());
   });
 
   it('refuses a memory limit too small for the rows a checkpoint threshold lets DuckDB hold, before touching the file', async () => {

@@ -134,11 +134,21 @@ class ScratchFile {
     this.length = 0;
   }
 
-  /** Writes text after the current content. */
-  append(text: string): void {
-    const bytes = Buffer.from(text, 'utf8');
+  /** Writes text (or its UTF-8 bytes) after the current content. */
+  append(text: RowText): void {
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at, this.length + at);
     this.length += bytes.length;
+  }
+
+  /** Replaces the content with the parts joined by `\n`. */
+  replaceLines(parts: readonly RowText[]): void {
+    this.reset();
+    parts.forEach((part, i) => {
+      if (i > 0) this.append('\n');
+      this.append(part);
+    });
+    this.seal();
   }
 
   /** Cuts off what is left of older, longer content, so that the file holds exactly the current content. */
@@ -285,16 +295,41 @@ export interface InsertResult {
 
 /**
  * Rows already turned into JSON lines (what COPY FROM reads), e.g. by a worker thread: `text` is `rowLine` of each row joined by
- * `\n`, and `dates` holds each row's `event_date`, in the same order.
+ * `\n`, as a string or as its UTF-8 bytes, and `dates` holds each row's `event_date`, in the same order. Bytes are
+ * what a worker thread should send: their buffer moves to the main thread without a copy and stays outside V8's
+ * heap until it is written to the scratch file (collector/README.md, "Memory under sustained ingest").
  */
 export interface SerializedRows {
-  text: string;
+  text: RowText;
   dates: readonly string[];
+}
+
+/** `\n`-joined rowLine text, or its UTF-8 bytes. */
+export type RowText = string | Uint8Array;
+
+const NEWLINE = 0x0a;
+const utf8 = new TextDecoder();
+
+/** Rows in the text: one more than its newlines, none when it is empty. */
+function countLines(text: RowText): number {
+  if (text.length === 0) return 0;
+  let lines = 1;
+  if (typeof text === 'string') {
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  } else {
+    for (let at = text.indexOf(NEWLINE); at !== -1; at = text.indexOf(NEWLINE, at + 1)) lines++;
+  }
+  return lines;
+}
+
+/** The rows' lines. A line never holds a raw newline (JSON escapes it), so splitting recovers the rows. */
+function splitLines(text: RowText): string[] {
+  return (typeof text === 'string' ? text : utf8.decode(text)).split('\n');
 }
 
 interface PendingBatch {
   /** The rows as JSON lines (rowLine, joined by `\n`), written when the call was made. */
-  text: string;
+  text: RowText;
   /** `event_date` of each row (so also the number of rows). */
   dates: readonly string[];
   ids: readonly (string | EventId | null)[] | undefined;
@@ -543,8 +578,7 @@ export class Warehouse {
     this.assertWritable();
     const count = rows.dates.length;
     rows.dates.forEach(checkEventDate);
-    let lines = rows.text === '' ? 0 : 1;
-    for (let at = rows.text.indexOf('\n'); at !== -1; at = rows.text.indexOf('\n', at + 1)) lines++;
+    const lines = countLines(rows.text);
     if (lines !== count) throw new Error(`insertSerializedEvents: ${lines} lines of text for ${count} dates; give one line and one date per row`);
     return this.enqueue('insertSerializedEvents', rows.text, rows.dates, options);
   }
@@ -555,7 +589,7 @@ export class Warehouse {
   }
 
   /** The checks both insert calls share, then the rows join the write queue. */
-  private enqueue(caller: string, text: string, dates: readonly string[], options: InsertOptions): Promise<InsertResult> {
+  private enqueue(caller: string, text: RowText, dates: readonly string[], options: InsertOptions): Promise<InsertResult> {
     const { ids } = options;
     if (ids !== undefined && ids.length !== dates.length) {
       throw new Error(`${caller}: ${ids.length} ids for ${dates.length} rows; give one id (or null) per row`);
@@ -580,7 +614,10 @@ export class Warehouse {
     const set = this.ingestFiles?.sets[this.ingestFiles.filling];
     if (!set?.holds) return;
     try {
-      if (batch.dates.length > 0) set.rows.append(set.rows.empty ? batch.text : `\n${batch.text}`);
+      if (batch.dates.length > 0) {
+        if (!set.rows.empty) set.rows.append('\n');
+        set.rows.append(batch.text);
+      }
       let lines = '';
       for (const id of batch.ids ?? []) if (id !== null) lines += lines === '' && set.ids.empty ? idLine(id) : `\n${idLine(id)}`;
       if (lines !== '') set.ids.append(lines);
@@ -797,12 +834,11 @@ export class Warehouse {
   /** Where a commit listener's throw goes. Default: ignored (the collector logs it). */
   onCommitError: (error: unknown, listener: CommitListener) => void = () => undefined;
 
-  private notifyCommit(chunks: readonly string[]): void {
+  private notifyCommit(chunks: readonly RowText[]): void {
     if (this.commitListeners.size === 0 || chunks.length === 0) return;
     const listeners = [...this.commitListeners];
     setImmediate(() => {
-      // A line never holds a raw newline (JSON escapes it), so splitting recovers the rows.
-      const lines = chunks.length === 1 ? chunks[0]!.split('\n') : chunks.flatMap((chunk) => chunk.split('\n'));
+      const lines = chunks.length === 1 ? splitLines(chunks[0]!) : chunks.flatMap(splitLines);
       for (const listener of listeners) {
         try {
           listener(lines);
@@ -920,12 +956,12 @@ export class Warehouse {
    * Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped, and the text
    * of the rows stored (chunks of `\n`-joined lines).
    */
-  private async commit(batches: readonly PendingBatch[]): Promise<{ results: InsertResult[]; lines: string[] }> {
+  private async commit(batches: readonly PendingBatch[]): Promise<{ results: InsertResult[]; lines: RowText[] }> {
     const writer = this.writer;
     const files = this.ingestFiles;
     if (!writer || !files) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
     /** Text of the rows to store: whole batches when none of their rows is a duplicate (the usual case). */
-    const chunks: string[] = [];
+    const chunks: RowText[] = [];
     let stored = 0;
     const dates = new Set<string>();
     const newIds: (string | EventId)[] = [];
@@ -956,8 +992,7 @@ export class Warehouse {
         stored += count;
         return { stored: count, duplicates: 0 };
       }
-      // A line never holds a raw newline (JSON escapes it), so splitting recovers the rows.
-      const kept = b.text.split('\n').filter((_, i) => keep[i]);
+      const kept = splitLines(b.text).filter((_, i) => keep[i]);
       if (kept.length > 0) chunks.push(kept.join('\n'));
       stored += kept.length;
       return { stored: kept.length, duplicates: count - kept.length };
@@ -986,7 +1021,7 @@ export class Warehouse {
         set.rows.seal();
         set.ids.seal();
       } else {
-        if (stored > 0) set.rows.replace(chunks.join('\n'));
+        if (stored > 0) set.rows.replaceLines(chunks);
         if (newIds.length > 0) set.ids.replace(newIds.map(idLine).join('\n'));
       }
       set.holds = null;
