@@ -5,9 +5,8 @@
  * "now" is the latest event seen, so a run replayed in virtual time reads like a live day at whatever speed it is
  * produced.
  */
-import type { ExportRow } from '../warehouse/warehouse';
-import type { JsonValue } from '../warehouse/warehouse';
-import { digestLines, digestRow, pathOf, type EventDigest } from './line-digest';
+import { digestLines, digestRow, pathOf, type EventDigest } from '../warehouse/row-digest';
+import type { ExportRow, JsonValue } from '../warehouse/warehouse';
 import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
 
 const MINUTE_US = 60_000_000;
@@ -284,7 +283,7 @@ export class LiveState {
     return s;
   }
 
-  /** Applies committed export rows given as JSON text. */
+  /** Applies export rows given as JSON lines, each parsed whole (the collector's commits come digested: applyDigest). */
   applyLines(lines: readonly string[]): void {
     for (const d of digestLines(lines)) this.applyDigest(d);
   }
