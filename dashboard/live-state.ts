@@ -236,6 +236,8 @@ export class LiveState {
   private sessionCount = 0;
   /** The window's first minute when last pruned. */
   private prunedFrom = -Infinity;
+  /** The live session of the latest event: a request's events are mostly one session's, found without a lookup. */
+  private lastOpened: SessionState | null = null;
   private readonly minutes = new Map<number, Set<string>>();
   /**
    * Clients by the latest minute they were active in: a client was active in the window exactly when that minute is
@@ -376,17 +378,20 @@ export class LiveState {
   }
 
   private open(clientId: string, sessionId: number, at: number, device: string, region: string | null): SessionState {
+    const recent = this.lastOpened;
+    if (recent !== null && recent.sessionId === sessionId && recent.clientId === clientId) return recent;
     const key = `${clientId}.${sessionId}`;
     let s = this.sessions.get(key);
-    if (s) return s;
+    if (s) return (this.lastOpened = s);
     let client = this.clients.get(clientId);
     // A late event of a client's latest session, which had left the window: it comes back, counted once still.
     if (client?.last.key === key) {
       this.sessions.set(key, client.last);
-      return client.last;
+      return (this.lastOpened = client.last);
     }
     s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0, sessionNumber: 0, prefix: { counts: {}, events: 0, first: at, last: at, closed: false }, score: null };
     this.sessions.set(key, s);
+    this.lastOpened = s;
     this.sessionCount++;
     this.stageCounts[0] = (this.stageCounts[0] ?? 0) + 1;
     this.devices.set(device, (this.devices.get(device) ?? 0) + 1);
@@ -470,6 +475,7 @@ export class LiveState {
     if (minute < firstMinute) {
       this.placed.delete(s);
       this.sessions.delete(s.key);
+      if (this.lastOpened === s) this.lastOpened = null;
       return;
     }
     let bucket = this.buckets.get(minute);
@@ -485,6 +491,7 @@ export class LiveState {
   /** Drops what fell out of the window: its minutes, and the sessions whose latest event is that old. */
   private prune(firstMinute: number): void {
     this.prunedFrom = firstMinute;
+    this.lastOpened = null;
     for (const m of this.minutes.keys()) if (m < firstMinute) this.minutes.delete(m);
     for (const m of this.latestMinuteCounts.keys()) if (m < firstMinute) this.latestMinuteCounts.delete(m);
     for (const [m, bucket] of this.buckets) {
