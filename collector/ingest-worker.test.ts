@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ExportRow } from '../warehouse/export-row';
+import { digestRow, unpackDigests } from '../warehouse/row-digest';
 import { DEFAULT_STREAM } from './stream-config';
 import { IngestWorker } from './ingest-worker';
 import type { HitsInput } from './judge-hits';
 import type { FirstTouch } from './mp-to-rows';
-import type { RowText } from '../warehouse/warehouse';
+import { splitLines, type RowText } from '../warehouse/committed-rows';
 
 const workers: IngestWorker[] = [];
 afterEach(async () => {
@@ -36,6 +38,24 @@ describe('IngestWorker', () => {
     expect(firstTouchOf(later.text).ts).toBe(NOW - 10);
     const bad = await worker.judge({ ...hits('u.1', NOW), text: '{"client_id":"u.1","events":[{"name":"1bad"}]}' });
     expect([bad.dates, bad.rejects.map((r) => r.validation_code)]).toEqual([[], ['NAME_INVALID']]);
+  });
+
+  it('digests each row beside its line when asked, and only then', async () => {
+    const worker = await IngestWorker.start({ streams: [DEFAULT_STREAM], digests: true, loadFirstTouch: () => Promise.resolve([]), log: () => undefined });
+    workers.push(worker);
+    const input = hits('u.4', NOW);
+    const two = { ...input, text: JSON.stringify({ client_id: 'u.4', events: [1, 2].map((i) => ({ name: 'page_view', timestamp_micros: NOW + i, params: { session_id: 7, page_location: `https://shop.example/p/${i}`, page_title: `Page "${i}"` } })) }) };
+    const judged = await worker.judge(two);
+    expect(judged.digests?.split('\n')).toHaveLength(2);
+    const lines = splitLines(judged.text);
+    expect(unpackDigests(judged.digests ?? '')).toEqual(lines.map((l) => digestRow(JSON.parse(l) as ExportRow)));
+    expect(unpackDigests(judged.digests ?? '').map((d) => [d.client, d.session, d.path, d.title])).toEqual([
+      ['u.4', 7, '/p/1', 'Page "1"'],
+      ['u.4', 7, '/p/2', 'Page "2"'],
+    ]);
+    const plain = await IngestWorker.start({ streams: [DEFAULT_STREAM], loadFirstTouch: () => Promise.resolve([]), log: () => undefined });
+    workers.push(plain);
+    expect((await plain.judge(two)).digests).toBeUndefined();
   });
 
   it('refuses what a dead thread held and starts a new one on the next request, with the first touches reloaded', async () => {

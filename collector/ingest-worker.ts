@@ -14,6 +14,8 @@ export interface IngestWorkerData {
   streams: StreamInfo[];
   /** See IngestWorkerOptions.futureHorizonMicros. */
   futureHorizonMicros?: number;
+  /** See IngestWorkerOptions.digests. */
+  digests: boolean;
   /** The first touch of every known client (FirstTouchStore.entries), which the thread owns from then on. */
   firstTouch: [string, FirstTouch][];
 }
@@ -31,7 +33,10 @@ export interface ReleaseRequest {
 
 export type IngestMessage = IngestRequest | ReleaseRequest;
 
-/** A request's judged hits: rows as read_json text (SerializedRows), their dedupe ids, and the rejects. */
+/**
+ * A request's judged hits: rows as read_json text (SerializedRows, with the rows' digests when asked for), their
+ * dedupe ids, and the rejects.
+ */
 export interface JudgedText extends SerializedRows {
   ids: (EventId | null)[];
   rejects: RejectRow[];
@@ -50,6 +55,11 @@ export interface IngestWorkerOptions {
   streams: readonly StreamInfo[];
   /** Events stamped further than this after their receipt are refused (JudgeLimits). Default: no bound. */
   futureHorizonMicros?: number;
+  /**
+   * Whether to digest each row (warehouse/row-digest.ts) beside its line, for commit listeners that count events (the
+   * dashboard): done here, off the main thread, the collector's bottleneck. Default false.
+   */
+  digests?: boolean;
   /**
    * The first touches to hand to a new thread: called at start, and again if the thread dies (the state it held
    * died with it), after what it had judged has been stored or failed.
@@ -135,6 +145,7 @@ export class IngestWorker {
     const data: IngestWorkerData = {
       streams: [...this.opts.streams],
       ...(this.opts.futureHorizonMicros !== undefined ? { futureHorizonMicros: this.opts.futureHorizonMicros } : {}),
+      digests: this.opts.digests ?? false,
       firstTouch: await this.opts.loadFirstTouch(),
     };
     const worker = new Worker(BOOT, { workerData: data });

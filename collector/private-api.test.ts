@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simUserRow, type SimSessionRow } from '../warehouse/ground-truth';
 import { sampleRow } from '../warehouse/test-fixtures';
+import { digestRow, type EventDigest } from '../warehouse/row-digest';
+import type { ExportRow } from '../warehouse/export-row';
 import { SESSION_COOKIE, type Route } from './private-api';
 import { startServer, type RunningServer, type ServerOptions } from './server';
 import { readServerState, SERVER_STATE_FILE } from './server-state';
@@ -247,6 +249,7 @@ describe('POST /api/query', () => {
 describe('onCommit', () => {
   it('gets the JSON lines of every row each commit stored, after the 204, and a throwing listener harms nothing', async () => {
     const batches: string[][] = [];
+    const digests: EventDigest[][] = [];
     const logs: string[] = [];
     const server = await start({
       log: (m) => logs.push(m),
@@ -254,7 +257,8 @@ describe('onCommit', () => {
         () => {
           throw new Error('listener broke');
         },
-        (lines) => batches.push([...lines]),
+        (committed) => batches.push([...committed.lines()]),
+        (committed) => digests.push([...committed.digests()]),
       ],
     });
     const hit = (client: string, ts: number): Promise<Response> =>
@@ -270,6 +274,9 @@ describe('onCommit', () => {
     const rows = batches.flat().map((l) => JSON.parse(l) as { event_name: string; user_pseudo_id: string; stream_id: string });
     expect(rows.map((r) => `${r.user_pseudo_id} ${r.event_name}`).sort()).toEqual(['7.7 page_view', '7.7 scroll', '8.8 page_view', '8.8 scroll']);
     expect(rows.every((r) => r.stream_id === STREAM.streamId)).toBe(true);
+    // The digests the ingest worker made beside the rows are the digests of the committed rows, in the same order.
+    await expect.poll(() => digests.flat().length).toBe(4);
+    expect(digests.flat()).toEqual(batches.flat().map((l) => digestRow(JSON.parse(l) as ExportRow)));
     expect(logs.filter((l) => l.includes('listener broke'))).toHaveLength(1);
   });
 });

@@ -91,9 +91,9 @@ function checkPrefix(route: Route, kind: string): Route {
 /** Wraps a commit listener so that its throws are logged once, never reaching ingest. */
 function guarded(listener: CommitListener, log: (message: string) => void): CommitListener {
   let failures = 0;
-  return (lines) => {
+  return (committed) => {
     try {
-      listener(lines);
+      listener(committed);
     } catch (error) {
       if (failures++ === 0) log(`collector: a commit listener failed (later failures of it are not logged): ${error instanceof Error ? error.message : String(error)}`);
     }

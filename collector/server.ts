@@ -189,6 +189,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ingest = await IngestWorker.start({
       streams: streams.map((s) => ({ measurementId: s.measurementId, streamId: s.streamId, ...(s.localTag !== undefined ? { localTag: s.localTag } : {}) })),
       futureHorizonMicros: futureHorizonHours * 3600 * 1e6,
+      digests: (opts.onCommit?.length ?? 0) > 0,
       loadFirstTouch: async () => {
         await warehouse.settled();
         return (await FirstTouchStore.load(warehouse)).entries();

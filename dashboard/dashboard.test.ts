@@ -8,7 +8,7 @@ import { toExportValue } from '../ga4/export-schema';
 import type { StoreOffersResponse } from '../ga4/store-offer';
 import type { ExportRow } from '../warehouse/export-row';
 import { sampleEcommerce, sampleRow } from '../warehouse/test-fixtures';
-import { rowLine, Warehouse } from '../warehouse/warehouse';
+import { committedLines, rowLine, Warehouse } from '../warehouse/warehouse';
 import { createDashboard, type Dashboard, type DashboardRoute } from './dashboard';
 import { clickStreamSimilarity, listVisitors, rfmSegments } from './lists';
 import { LiveState } from './live-state';
@@ -179,7 +179,7 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
       }
     };
     expect((await next()).cards.sessions).toBe(2);
-    dash.onCommit([rowLine(page('4.4', 400, T0 + 5 * MIN, '/'))]);
+    dash.onCommit(committedLines([rowLine(page('4.4', 400, T0 + 5 * MIN, '/'))]));
     // A message already on its way may still show the old count; the new one follows.
     let sessions = (await next()).cards.sessions;
     for (let i = 0; i < 5 && sessions === 2; i++) sessions = (await next()).cards.sessions;

@@ -8,10 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { modelSql } from '../analysis/models';
 import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
-import type { JsonValue, Warehouse } from '../warehouse/warehouse';
+import type { CommitListener, EventDigest, JsonValue, Warehouse } from '../warehouse/warehouse';
 import { clientBundle, clientFile } from './client-bundle';
 import { listVisitors, parseVisitorFilter, retargetList, rfmSegments, similarVisitors } from './lists';
-import { digestLines, type EventDigest } from './line-digest';
 import { LiveState, SEED_COLUMNS, type PropensityScorer } from './live-state';
 import { SseHub } from './sse-hub';
 import { clientIdFromCookie, OFFER_KINDS, Targeting, type OfferKind } from './targeting';
@@ -38,8 +37,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   privateRoutes: DashboardRoute[];
   storeRoutes: DashboardRoute[];
-  /** The collector's commit listener: queues the lines and returns at once. */
-  onCommit: (lines: readonly string[]) => void;
+  /** The collector's commit listener: queues the commit's digests and returns at once. */
+  onCommit: CommitListener;
   /** Counts what the warehouse already holds (through analysis' sessions model), once; live lines wait meanwhile. */
   seed(warehouse: Warehouse): Promise<void>;
   readonly state: LiveState;
@@ -114,9 +113,9 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     options.sseIntervalMs !== undefined ? { intervalMs: options.sseIntervalMs } : {},
   );
   /** Digests that arrived while the seed ran, with their commit times. */
-  let held: { digests: EventDigest[]; committedAt: number }[] = [];
+  let held: { digests: readonly EventDigest[]; committedAt: number }[] = [];
 
-  const apply = (digests: EventDigest[], committedAt: number): void => {
+  const apply = (digests: readonly EventDigest[], committedAt: number): void => {
     if (seeding) {
       held.push({ digests, committedAt });
       return;
@@ -131,11 +130,11 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     hub.markDirty();
   };
 
-  // A commit's lines are read on a later turn of the event loop, so that its callers are answered first, and only the
-  // few fields the state counts are read out of them (line-digest.ts), never the whole row.
-  const onCommit = (lines: readonly string[]): void => {
+  // A commit is counted on a later turn of the event loop, so that its callers are answered first. It is counted from
+  // the digests the collector's ingest worker made beside each row (warehouse/row-digest.ts), never from the lines.
+  const onCommit: CommitListener = (committed) => {
     const committedAt = Date.now();
-    setImmediate(() => apply(digestLines(lines), committedAt));
+    setImmediate(() => apply(committed.digests(), committedAt));
   };
 
   const seed = async (warehouse: Warehouse): Promise<void> => {

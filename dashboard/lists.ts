@@ -102,8 +102,8 @@ const DAY_US = 86_400_000_000;
 export function retargetList(state: LiveState, limit = 50): { key: string; clientId: string; device: string; state: VisitorState; engagement: number; propensity: number; churnRisk: number; score: number }[] {
   const out = [];
   for (const [clientId, c] of state.clientEntries()) {
-    const s = state.sessions.get(c.lastSession);
-    if (!s || s.stage === 4 || s.stage === 0) continue;
+    const s = c.last;
+    if (s.stage === 4 || s.stage === 0) continue;
     const days = Math.max(0, (state.now - c.lastEnd) / DAY_US);
     const churnRisk = Math.round(1000 * (1 - Math.exp(-days / 7))) / 1000;
     const propensity = state.propensity(s);

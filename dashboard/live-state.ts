@@ -5,9 +5,8 @@
  * "now" is the latest event seen, so a run replayed in virtual time reads like a live day at whatever speed it is
  * produced.
  */
-import type { ExportRow } from '../warehouse/warehouse';
-import type { JsonValue } from '../warehouse/warehouse';
-import { digestLines, digestRow, pathOf, type EventDigest } from './line-digest';
+import { digestLines, digestRow, pathOf, type EventDigest } from '../warehouse/row-digest';
+import type { ExportRow, JsonValue } from '../warehouse/warehouse';
 import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
 
 const MINUTE_US = 60_000_000;
@@ -80,8 +79,11 @@ interface ClientState {
   purchases: number;
   revenue: number;
   lastEnd: number;
-  /** Key of the client's latest session. */
-  lastSession: string;
+  /**
+   * The client's latest session, kept here once it has left the live window (and LiveState.sessions): what the
+   * retargeting list and an offer's segment read of a client who is gone.
+   */
+  last: SessionState;
   /** Event time of the client's latest purchase, µs. */
   lastPurchaseAt: number | null;
   /** The latest minute the client was active in (see LiveState.latestMinuteCounts). */
@@ -212,11 +214,30 @@ function topOf<T>(map: Map<string, T>, value: (t: T) => number, n: number): [str
   return [...map].sort((a, b) => value(b[1]) - value(a[1]) || (a[0] < b[0] ? -1 : 1)).slice(0, n);
 }
 
+/** The live sessions whose latest event (event time) fell in one minute, and how many of them are at each stage. */
+interface MinuteBucket {
+  sessions: Set<SessionState>;
+  stages: number[];
+}
+
 export class LiveState {
+  /**
+   * The live sessions, by key: those with an event in the window (event time). A session leaves it, and this map,
+   * when its minute drops out of the window, so the map stays as small as the live traffic however long the server
+   * runs; what the cards count of it stays in the sums below, and its client keeps it as `last` if it was the latest.
+   */
   readonly sessions = new Map<string, SessionState>();
   readonly clients = new Map<string, ClientState>();
-  /** Sessions with an event in the window, least recently active first (re-inserted on every event). */
-  private readonly live = new Map<string, SessionState>();
+  /** Live sessions by the minute of their latest event: a minute leaves the window whole. */
+  private readonly buckets = new Map<number, MinuteBucket>();
+  /** Where each live session is counted: its bucket's minute and the stage counted there. */
+  private readonly placed = new Map<SessionState, { minute: number; stage: Stage }>();
+  /** Sessions ever counted (the sessions card), live or gone. */
+  private sessionCount = 0;
+  /** The window's first minute when last pruned. */
+  private prunedFrom = -Infinity;
+  /** The live session of the latest event: a request's events are mostly one session's, found without a lookup. */
+  private lastOpened: SessionState | null = null;
   private readonly minutes = new Map<number, Set<string>>();
   /**
    * Clients by the latest minute they were active in: a client was active in the window exactly when that minute is
@@ -284,7 +305,7 @@ export class LiveState {
     return s;
   }
 
-  /** Applies committed export rows given as JSON text. */
+  /** Applies export rows given as JSON lines, each parsed whole (the collector's commits come digested: applyDigest). */
   applyLines(lines: readonly string[]): void {
     for (const d of digestLines(lines)) this.applyDigest(d);
   }
@@ -357,11 +378,21 @@ export class LiveState {
   }
 
   private open(clientId: string, sessionId: number, at: number, device: string, region: string | null): SessionState {
+    const recent = this.lastOpened;
+    if (recent !== null && recent.sessionId === sessionId && recent.clientId === clientId) return recent;
     const key = `${clientId}.${sessionId}`;
     let s = this.sessions.get(key);
-    if (s) return s;
+    if (s) return (this.lastOpened = s);
+    let client = this.clients.get(clientId);
+    // A late event of a client's latest session, which had left the window: it comes back, counted once still.
+    if (client?.last.key === key) {
+      this.sessions.set(key, client.last);
+      return (this.lastOpened = client.last);
+    }
     s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0, sessionNumber: 0, prefix: { counts: {}, events: 0, first: at, last: at, closed: false }, score: null };
     this.sessions.set(key, s);
+    this.lastOpened = s;
+    this.sessionCount++;
     this.stageCounts[0] = (this.stageCounts[0] ?? 0) + 1;
     this.devices.set(device, (this.devices.get(device) ?? 0) + 1);
     if (region !== null) {
@@ -369,8 +400,7 @@ export class LiveState {
       r.sessions++;
       this.regions.set(region, r);
     }
-    let client = this.clients.get(clientId);
-    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, lastSession: key, lastPurchaseAt: null, activeMinute: -Infinity }));
+    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, last: s, lastPurchaseAt: null, activeMinute: -Infinity }));
     client.sessions++;
     return s;
   }
@@ -406,7 +436,7 @@ export class LiveState {
     const client = this.clients.get(s.clientId);
     if (client && s.end >= client.lastEnd) {
       client.lastEnd = s.end;
-      client.lastSession = s.key;
+      client.last = s;
     }
     if (at > this.now) this.now = at;
     const nowMinute = Math.floor(this.now / MINUTE_US);
@@ -422,23 +452,55 @@ export class LiveState {
     if (client && to > client.activeMinute) {
       const before = this.latestMinuteCounts.get(client.activeMinute);
       if (before !== undefined && before > 0) this.latestMinuteCounts.set(client.activeMinute, before - 1);
-      this.latestMinuteCounts.set(to, (this.latestMinuteCounts.get(to) ?? 0) + 1);
+      // A minute before the window is never recorded, so that pruning only when the window moves keeps it exact.
+      if (to >= first) this.latestMinuteCounts.set(to, (this.latestMinuteCounts.get(to) ?? 0) + 1);
       client.activeMinute = to;
     }
-    if (s.end >= (first - 0) * MINUTE_US) {
-      this.live.delete(s.key);
-      this.live.set(s.key, s);
-    }
-    this.prune(first);
+    this.place(s, first);
+    if (first > this.prunedFrom) this.prune(first);
   }
 
+  /** Files a session under the minute of its latest event and its stage, or lets it go if that is before the window. */
+  private place(s: SessionState, firstMinute: number): void {
+    const minute = Math.floor(s.end / MINUTE_US);
+    const was = this.placed.get(s);
+    if (was && was.minute === minute && was.stage === s.stage) return;
+    if (was) {
+      const old = this.buckets.get(was.minute);
+      if (old) {
+        old.sessions.delete(s);
+        old.stages[was.stage] = (old.stages[was.stage] ?? 0) - 1;
+      }
+    }
+    if (minute < firstMinute) {
+      this.placed.delete(s);
+      this.sessions.delete(s.key);
+      if (this.lastOpened === s) this.lastOpened = null;
+      return;
+    }
+    let bucket = this.buckets.get(minute);
+    if (!bucket) this.buckets.set(minute, (bucket = { sessions: new Set(), stages: [0, 0, 0, 0, 0] }));
+    bucket.sessions.add(s);
+    bucket.stages[s.stage] = (bucket.stages[s.stage] ?? 0) + 1;
+    if (was) {
+      was.minute = minute;
+      was.stage = s.stage;
+    } else this.placed.set(s, { minute, stage: s.stage });
+  }
+
+  /** Drops what fell out of the window: its minutes, and the sessions whose latest event is that old. */
   private prune(firstMinute: number): void {
+    this.prunedFrom = firstMinute;
+    this.lastOpened = null;
     for (const m of this.minutes.keys()) if (m < firstMinute) this.minutes.delete(m);
     for (const m of this.latestMinuteCounts.keys()) if (m < firstMinute) this.latestMinuteCounts.delete(m);
-    const cutoff = firstMinute * MINUTE_US;
-    for (const [key, s] of this.live) {
-      if (s.end >= cutoff) break; // the map is ordered by last activity
-      this.live.delete(key);
+    for (const [m, bucket] of this.buckets) {
+      if (m >= firstMinute) continue;
+      for (const s of bucket.sessions) {
+        this.placed.delete(s);
+        this.sessions.delete(s.key);
+      }
+      this.buckets.delete(m);
     }
   }
 
@@ -462,7 +524,7 @@ export class LiveState {
   }
 
   cards(): Cards {
-    const sessions = this.sessions.size;
+    const sessions = this.sessionCount;
     const purchased = this.stageCounts[4] ?? 0;
     const viewed = this.stageCounts[1] ?? 0;
     return {
@@ -485,7 +547,37 @@ export class LiveState {
 
   /** Live sessions (an event within the window), most recently active first. */
   liveSessions(): SessionState[] {
-    return [...this.live.values()].reverse();
+    const out: SessionState[] = [];
+    for (const minute of [...this.buckets.keys()].sort((a, b) => b - a)) out.push(...this.newestFirst(minute));
+    return out;
+  }
+
+  /** A minute's live sessions, the most recently active first. */
+  private newestFirst(minute: number): SessionState[] {
+    return [...(this.buckets.get(minute)?.sessions ?? [])].sort((a, b) => b.end - a.end);
+  }
+
+  /**
+   * Live visitors by state, from the minutes' counts: a minute wholly more than LEFT_AFTER_MINUTES before `now`
+   * holds only visitors who left (or bought), one wholly after it none; only the minute across that line is walked.
+   */
+  private visitorStateCounts(): Map<VisitorState, number> {
+    const counts = new Map<VisitorState, number>(VISITOR_STATES.map((s) => [s, 0]));
+    const add = (state: VisitorState, n: number): void => void counts.set(state, (counts.get(state) ?? 0) + n);
+    const leftBefore = this.now - LEFT_AFTER_MINUTES * MINUTE_US;
+    for (const [minute, bucket] of this.buckets) {
+      const [browsing = 0, viewed = 0, cart = 0, checkout = 0, purchased = 0] = bucket.stages;
+      if ((minute + 1) * MINUTE_US <= leftBefore) {
+        add('purchased', purchased);
+        add('left', browsing + viewed + cart + checkout);
+      } else if (minute * MINUTE_US >= leftBefore) {
+        add('browsing', browsing + viewed);
+        add('cart', cart);
+        add('checkout', checkout);
+        add('purchased', purchased);
+      } else for (const s of bucket.sessions) add(this.stateOf(s), 1);
+    }
+    return counts;
   }
 
   visitorRow(s: SessionState): VisitorRow {
@@ -513,15 +605,18 @@ export class LiveState {
       const prev = i === 0 ? null : (this.stageCounts[i - 1] ?? 0);
       return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
     });
-    const states = new Map<VisitorState, number>(VISITOR_STATES.map((s) => [s, 0]));
+    const states = this.visitorStateCounts();
+    // The most recently active visitors are drawn (and scored), however many are on the site: the newest minutes
+    // are walked until there are enough.
     const here: SessionState[] = [];
-    for (const s of this.live.values()) {
-      const state = this.stateOf(s);
-      states.set(state, (states.get(state) ?? 0) + 1);
-      if (state !== 'left') here.push(s);
+    for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
+      for (const s of this.newestFirst(m)) {
+        if (here.length === MAX_BUBBLES) break;
+        if (this.stateOf(s) !== 'left') here.push(s);
+      }
     }
-    // The most recently active visitors are drawn (and scored), however many are on the site.
-    const sections: Snapshot['sections'] = here.slice(-MAX_BUBBLES).map((s) => {
+    here.reverse();
+    const sections: Snapshot['sections'] = here.map((s) => {
       const page = s.pages.at(-1)?.path ?? '/';
       return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) };
     });

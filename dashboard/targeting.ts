@@ -155,7 +155,7 @@ export class Targeting {
     let n = 0;
     for (const id of segment.clientIds) {
       const c = this.state.clients.get(id);
-      const s = c ? this.state.sessions.get(c.lastSession) : undefined;
+      const s = c?.last;
       if (s) {
         propensity += this.state.propensity(s);
         n++;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { sampleExport } from '../warehouse/bigquery/sample-export';
 import { rowLine } from '../warehouse/row-line';
+import { committedLines } from '../warehouse/committed-rows';
 import { bigQueryClient } from './bigquery-client';
 import { BigQueryStandin } from './bigquery-standin';
 import { BigQueryStream, type BigQueryStreamOptions } from './bigquery-stream';
@@ -58,8 +59,8 @@ async function intraday(): Promise<Map<string, number>> {
 test('committed rows arrive in events_intraday_YYYYMMDD, each once; the listener returns before any request is made', async () => {
   const s = open();
   const before = standin.requests.length;
-  s.listener(lines.slice(0, 100));
-  s.listener(lines.slice(100));
+  s.listener(committedLines(lines.slice(0, 100)));
+  s.listener(committedLines(lines.slice(100)));
   expect(standin.requests.length).toBe(before);
   expect(s.metrics().queuedRows).toBe(lines.length);
   await s.flush();
@@ -73,7 +74,7 @@ test('committed rows arrive in events_intraday_YYYYMMDD, each once; the listener
 test('5xx answers are retried with backoff and nothing is lost or doubled', async () => {
   const s = open({ attempts: 5 });
   standin.fault({ on: 'insertAll', how: 503, times: 3 });
-  s.listener(lines);
+  s.listener(committedLines(lines));
   await s.flush();
   expect(await intraday()).toEqual(byDay);
   expect(s.metrics().retries).toBeGreaterThanOrEqual(3);
@@ -82,10 +83,10 @@ test('5xx answers are retried with backoff and nothing is lost or doubled', asyn
 
 test('BigQuery down, then back: rows go to the spool and are sent once it answers again', async () => {
   const s = open();
-  s.listener(lines.slice(0, 50));
+  s.listener(committedLines(lines.slice(0, 50)));
   await s.flush();
   await standin.stop();
-  s.listener(lines.slice(50));
+  s.listener(committedLines(lines.slice(50)));
   await s.flush();
   expect(s.metrics().spooled).toBe(lines.length - 50);
   expect(readdirSync(path.join(dir, 'bigquery-spool')).some((f) => f.startsWith('spool-'))).toBe(true);
@@ -99,7 +100,7 @@ test('BigQuery down, then back: rows go to the spool and are sent once it answer
 test('a restart sends what the previous process spooled', async () => {
   await standin.stop();
   const first = open();
-  first.listener(lines);
+  first.listener(committedLines(lines));
   await first.close();
   expect(first.metrics().spooled).toBe(lines.length);
   await standin.resume();
@@ -112,7 +113,7 @@ test('a restart sends what the previous process spooled', async () => {
 
 test('a full queue spools the overflow instead of dropping it', async () => {
   const s = open({ maxQueueRows: 10 });
-  s.listener(lines);
+  s.listener(committedLines(lines));
   expect(s.metrics().queuedRows).toBe(10);
   await s.flush();
   expect(s.metrics().spooled).toBe(lines.length - 10);
@@ -123,7 +124,7 @@ test('a full queue spools the overflow instead of dropping it', async () => {
 test('rows BigQuery refuses are kept with its reason, and the rest of their batch is sent', async () => {
   const s = open();
   const bad = JSON.stringify({ ...(JSON.parse(lines[0] ?? '{}') as object), event_timestamp: 'not a number' });
-  s.listener([bad, ...lines.slice(1, 20)]);
+  s.listener(committedLines([bad, ...lines.slice(1, 20)]));
   await s.flush();
   expect(s.metrics()).toMatchObject({ rejected: 1, sent: 19 });
   const files = readdirSync(path.join(dir, 'bigquery-spool')).filter((f) => f.startsWith('rejected-'));

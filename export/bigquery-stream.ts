@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import { apiCode, apiMessage } from './bigquery-client';
 import { EVENTS_TABLE_SCHEMA } from './bigquery-schema';
+import type { CommitListener } from '../warehouse/committed-rows';
 
 export interface BigQueryStreamOptions {
   /** The official client (give it `autoRetry: false`: this stream retries with its own backoff). */
@@ -93,7 +94,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export class BigQueryStream {
   /** The collector's commit listener: queues the committed rows and returns at once. */
-  readonly listener: (lines: readonly string[]) => void;
+  readonly listener: CommitListener;
   private readonly queue: Row[] = [];
   private queuedBytes = 0;
   private readonly counters = { received: 0, sent: 0, retries: 0, spooled: 0, rejected: 0 };
@@ -112,7 +113,7 @@ export class BigQueryStream {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     mkdirSync(options.spoolDir, { recursive: true });
     this.spoolRows = this.spoolFiles().reduce((n, f) => n + countLines(path.join(options.spoolDir, f)), 0);
-    this.listener = (lines) => this.accept(lines);
+    this.listener = (committed) => this.accept(committed.lines());
   }
 
   /** Starts the spool's retry timer and sends what an earlier process left in the spool. */

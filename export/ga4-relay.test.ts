@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { committedLines } from '../warehouse/committed-rows';
 import { Ga4Relay } from './ga4-relay';
 import { mpProblems, startGa4Standin } from './ga4-standin';
 
@@ -27,7 +28,7 @@ describe('the GA4 stand-in checks what clients send', () => {
     await closed.close();
     const logs: string[] = [];
     const relay = new Ga4Relay({ ...GA4, endpoint: url, maxAttempts: 3, retryBaseMs: 5, log: (m) => logs.push(m) });
-    relay.onCommit([JSON.stringify({ event_name: 'page_view', event_timestamp: Date.now() * 1000, user_pseudo_id: 'c1', event_params: [] })]);
+    relay.onCommit(committedLines([JSON.stringify({ event_name: 'page_view', event_timestamp: Date.now() * 1000, user_pseudo_id: 'c1', event_params: [] })]));
     await relay.flush();
     expect(relay.stats()).toMatchObject({ received: 1, sent: 0, failed: 1, requests: 3, retries: 2 });
     expect(logs.join('\n')).toMatch(/1 event\(s\) not delivered \(network error: .*\) after 3 attempt\(s\)/);

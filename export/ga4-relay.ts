@@ -1,7 +1,7 @@
 /**
  * The GA4 relay: every event the collector commits, sent on to a GA4 property through Google's Measurement
- * Protocol. It hangs off the server's commit listeners (contract.md: `CommitListener`, the JSON text of each
- * committed export row), so it never sits on the ingest path: a commit hands it the rows and returns; the relay
+ * Protocol. It hangs off the server's commit listeners (warehouse/committed-rows.ts: `CommitListener`; it reads each
+ * committed export row as its JSON line), so it never sits on the ingest path: a commit hands it the rows and returns; the relay
  * rebuilds Measurement Protocol requests from them (client_id = user_pseudo_id, timestamp_micros, the params
  * with session_id and engagement_time_msec, items), queues them (bounded), and sends batches of ≤ 25 events with
  * retries and jittered backoff. Local storage never depends on it.
@@ -13,6 +13,7 @@
  * - events that find the queue full: `queueFull`; and requests Google refuses for good (4xx): `failed`.
  */
 import type { ExportItem, ExportParam, ExportRow } from '../warehouse/export-row';
+import type { CommitListener } from '../warehouse/committed-rows';
 import {
   isReservedEventName,
   MP_LIMITS,
@@ -142,7 +143,7 @@ export class Ga4Relay {
   private readonly counts = { received: 0, sent: 0, requests: 0, retries: 0, tooOld: 0, reserved: 0, queueFull: 0, failed: 0, unreadable: 0 };
 
   /** The commit listener to give the server (`onCommit`); returns at once. */
-  readonly onCommit = (lines: readonly string[]): void => this.accept(lines);
+  readonly onCommit: CommitListener = (committed) => this.accept(committed.lines());
 
   constructor(private readonly options: Ga4RelayOptions) {
     if (!/^G-[A-Z0-9]{4,20}$/.test(options.measurementId)) throw new Error(`--forward-ga4 "${options.measurementId}" is not a GA4 measurement id (G-XXXXXXXX)`);

@@ -102,7 +102,7 @@ describe('Warehouse', () => {
   it('stores rows given as UTF-8 bytes like the same text, in one group with text batches, and tells listeners their lines', async () => {
     const warehouse = await openWarehouse();
     const committed: string[] = [];
-    warehouse.onCommit((lines) => committed.push(...lines));
+    warehouse.onCommit((rows) => committed.push(...rows.lines()));
     const rows = ['ä-1', 'b', 'c', 'd', 'e'].map((user) => sampleRow({ user_pseudo_id: user, event_name: `view_é_${user}` }));
     const bytes = (list: typeof rows) => ({ text: new TextEncoder().encode(list.map(rowLine).join('\n')), dates: list.map((r) => r.event_date) });
     const text = (list: typeof rows) => ({ text: list.map(rowLine).join('\n'), dates: list.map((r) => r.event_date) });

@@ -19,10 +19,13 @@ import { RecentIds } from './recent-ids';
 import { checkRunId } from '../ga4/run-id';
 import { runReadQuery, type ReadQueryOptions, type ReadQueryResult } from './read-query';
 import { rowLine } from './row-line';
+import { committedRows, splitLines, type CommitListener, type CommittedPart, type RowText } from './committed-rows';
 
 export type * from './export-row';
 export { ExportRowError, type JsonValue } from './duckdb-types';
 export { rowLine } from './row-line';
+export { committedLines, splitLines, type CommitListener, type CommittedRows, type RowText } from './committed-rows';
+export { digestRow, packDigest, type EventDigest } from './row-digest';
 export { ReadQueryError, type ReadQueryOptions, type ReadQueryResult } from './read-query';
 
 /** The file name inside `dataDir`; one file holds every property's dataset plus the ground-truth schema. */
@@ -107,8 +110,6 @@ function idLine(id: string | EventId): string {
   return `{"event_id":${JSON.stringify(id.key)},"client_id":${JSON.stringify(id.clientId)},"event_micros":${id.micros},"run_id":${id.runId === null ? 'null' : JSON.stringify(id.runId)}}`;
 }
 
-/** Receives the JSON lines (rowLine) of the export rows of each commit; see Warehouse.onCommit. */
-export type CommitListener = (lines: readonly string[]) => void;
 
 /**
  * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
@@ -302,13 +303,14 @@ export interface InsertResult {
 export interface SerializedRows {
   text: RowText;
   dates: readonly string[];
+  /**
+   * `packDigest(digestRow(row))` of each row joined by `\n`, in the same order: handed to the commit listeners
+   * (CommittedRows.digests) so that they need not read the lines. Default: digested from the lines when asked.
+   */
+  digests?: string;
 }
 
-/** `\n`-joined rowLine text, or its UTF-8 bytes. */
-export type RowText = string | Uint8Array;
-
 const NEWLINE = 0x0a;
-const utf8 = new TextDecoder();
 
 /** Rows in the text: one more than its newlines, none when it is empty. */
 function countLines(text: RowText): number {
@@ -322,16 +324,14 @@ function countLines(text: RowText): number {
   return lines;
 }
 
-/** The rows' lines. A line never holds a raw newline (JSON escapes it), so splitting recovers the rows. */
-function splitLines(text: RowText): string[] {
-  return (typeof text === 'string' ? text : utf8.decode(text)).split('\n');
-}
 
 interface PendingBatch {
   /** The rows as JSON lines (rowLine, joined by `\n`), written when the call was made. */
   text: RowText;
   /** `event_date` of each row (so also the number of rows). */
   dates: readonly string[];
+  /** SerializedRows.digests, if given. */
+  digests: string | undefined;
   ids: readonly (string | EventId | null)[] | undefined;
   rejects: readonly RejectRow[];
   resolve: (result: InsertResult) => void;
@@ -566,7 +566,7 @@ export class Warehouse {
     });
     // Serialized now, on the caller's turn, rather than in the writer: the text of the next group is then ready
     // while DuckDB still inserts and commits the current one, and the writer's turn is shorter.
-    return this.enqueue('insertEvents', rows.map(rowLine).join('\n'), rows.map((r) => r.event_date), options);
+    return this.enqueue('insertEvents', { text: rows.map(rowLine).join('\n'), dates: rows.map((r) => r.event_date) }, options);
   }
 
   /**
@@ -580,7 +580,12 @@ export class Warehouse {
     rows.dates.forEach(checkEventDate);
     const lines = countLines(rows.text);
     if (lines !== count) throw new Error(`insertSerializedEvents: ${lines} lines of text for ${count} dates; give one line and one date per row`);
-    return this.enqueue('insertSerializedEvents', rows.text, rows.dates, options);
+    if (rows.digests !== undefined) {
+      let digests = rows.digests === '' ? 0 : 1;
+      for (let at = rows.digests.indexOf('\n'); at !== -1; at = rows.digests.indexOf('\n', at + 1)) digests++;
+      if (digests !== count) throw new Error(`insertSerializedEvents: ${digests} digests for ${count} rows; give one digest line per row`);
+    }
+    return this.enqueue('insertSerializedEvents', rows, options);
   }
 
   private assertWritable(): void {
@@ -589,7 +594,7 @@ export class Warehouse {
   }
 
   /** The checks both insert calls share, then the rows join the write queue. */
-  private enqueue(caller: string, text: RowText, dates: readonly string[], options: InsertOptions): Promise<InsertResult> {
+  private enqueue(caller: string, { text, dates, digests }: SerializedRows, options: InsertOptions): Promise<InsertResult> {
     const { ids } = options;
     if (ids !== undefined && ids.length !== dates.length) {
       throw new Error(`${caller}: ${ids.length} ids for ${dates.length} rows; give one id (or null) per row`);
@@ -598,7 +603,7 @@ export class Warehouse {
     if (dates.length === 0 && rejects.length === 0) return Promise.resolve({ stored: 0, duplicates: 0 });
     this.pendingRowCount += dates.length;
     return new Promise<InsertResult>((resolve, reject) => {
-      const batch: PendingBatch = { text, dates, ids, rejects, resolve, reject };
+      const batch: PendingBatch = { text, dates, digests, ids, rejects, resolve, reject };
       this.pending.push(batch);
       this.prewrite(batch);
       this.startDraining();
@@ -822,9 +827,10 @@ export class Warehouse {
   }
 
   /**
-   * Calls `listener` after each commit of export rows with the JSON line (rowLine: GA4 export field names, NULLs
-   * left out) of every row stored, duplicates skipped. It runs on a later turn of the event loop, after the callers
-   * of that commit have been answered; a throw is caught (see `onCommitError`). Returns a function that removes it.
+   * Calls `listener` after each commit of export rows with the rows stored, duplicates skipped (CommittedRows: their
+   * JSON lines, rowLine's GA4 export field names with NULLs left out, and their digests). It runs on a later turn of
+   * the event loop, after the callers of that commit have been answered; a throw is caught (see `onCommitError`).
+   * Returns a function that removes it.
    */
   onCommit(listener: CommitListener): () => void {
     this.commitListeners.add(listener);
@@ -834,14 +840,14 @@ export class Warehouse {
   /** Where a commit listener's throw goes. Default: ignored (the collector logs it). */
   onCommitError: (error: unknown, listener: CommitListener) => void = () => undefined;
 
-  private notifyCommit(chunks: readonly RowText[]): void {
-    if (this.commitListeners.size === 0 || chunks.length === 0) return;
+  private notifyCommit(parts: readonly CommittedPart[]): void {
+    if (this.commitListeners.size === 0 || parts.length === 0) return;
     const listeners = [...this.commitListeners];
     setImmediate(() => {
-      const lines = chunks.length === 1 ? splitLines(chunks[0]!) : chunks.flatMap(splitLines);
+      const committed = committedRows(parts);
       for (const listener of listeners) {
         try {
-          listener(lines);
+          listener(committed);
         } catch (error) {
           this.onCommitError(error, listener);
         }
@@ -884,18 +890,18 @@ export class Warehouse {
         this.pending.shift();
       }
       try {
-        const { results, lines } = await this.commit(group);
+        const { results, parts } = await this.commit(group);
         group.forEach((b, i) => b.resolve(results[i] ?? { stored: 0, duplicates: 0 }));
-        this.notifyCommit(lines);
+        this.notifyCommit(parts);
       } catch (error) {
         if (group.length === 1) {
           group[0]?.reject(error);
         } else {
           for (const b of group) {
             try {
-              const { results, lines } = await this.commit([b]);
+              const { results, parts } = await this.commit([b]);
               b.resolve(results[0] ?? { stored: 0, duplicates: 0 });
-              this.notifyCommit(lines);
+              this.notifyCommit(parts);
             } catch (alone) {
               b.reject(alone);
             }
@@ -953,15 +959,15 @@ export class Warehouse {
   }
 
   /**
-   * Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped, and the text
-   * of the rows stored (chunks of `\n`-joined lines).
+   * Writes the batches in one transaction; returns, per batch, how many rows were stored and skipped, and the rows
+   * stored (each batch's `\n`-joined lines and digests, for the commit listeners).
    */
-  private async commit(batches: readonly PendingBatch[]): Promise<{ results: InsertResult[]; lines: RowText[] }> {
+  private async commit(batches: readonly PendingBatch[]): Promise<{ results: InsertResult[]; parts: CommittedPart[] }> {
     const writer = this.writer;
     const files = this.ingestFiles;
     if (!writer || !files) throw new Error(`warehouse ${this.file} is open read-only; cannot insert events`);
-    /** Text of the rows to store: whole batches when none of their rows is a duplicate (the usual case). */
-    const chunks: RowText[] = [];
+    /** The rows to store: whole batches when none of their rows is a duplicate (the usual case). */
+    const parts: CommittedPart[] = [];
     let stored = 0;
     const dates = new Set<string>();
     const newIds: (string | EventId)[] = [];
@@ -988,12 +994,13 @@ export class Warehouse {
       }
       for (const r of b.rejects) rejects.push(r);
       if (keep === null) {
-        if (count > 0) chunks.push(b.text);
+        if (count > 0) parts.push({ text: b.text, digests: b.digests });
         stored += count;
         return { stored: count, duplicates: 0 };
       }
       const kept = splitLines(b.text).filter((_, i) => keep[i]);
-      if (kept.length > 0) chunks.push(kept.join('\n'));
+      // Digests are one a line too.
+      if (kept.length > 0) parts.push({ text: kept.join('\n'), digests: b.digests?.split('\n').filter((_, i) => keep[i]).join('\n') });
       stored += kept.length;
       return { stored: kept.length, duplicates: count - kept.length };
     });
@@ -1021,7 +1028,7 @@ export class Warehouse {
         set.rows.seal();
         set.ids.seal();
       } else {
-        if (stored > 0) set.rows.replaceLines(chunks);
+        if (stored > 0) set.rows.replaceLines(parts.map((p) => p.text));
         if (newIds.length > 0) set.ids.replace(newIds.map(idLine).join('\n'));
       }
       set.holds = null;
@@ -1047,7 +1054,7 @@ export class Warehouse {
       this.storedIds.add(keyOf(id));
       if (typeof id === 'string') this.idsWithoutMicros = true;
     }
-    return { results, lines: chunks };
+    return { results, parts };
   }
 }
 

@@ -9,6 +9,7 @@ import type { MpEvent, MpRequest } from '../../ga4/measurement-protocol';
 import { formatVerify, verifyGa4 } from '../../pipeline/verify-ga4';
 import { Ga4Relay } from '../../export/ga4-relay';
 import { startGa4Standin, type Ga4Standin } from '../../export/ga4-standin';
+import { committedLines } from '../../warehouse/committed-rows';
 
 const run = promisify(execFile);
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'shoplab.js');
@@ -118,7 +119,7 @@ describe('GA4 relay → Measurement Protocol stand-in → shoplab verify ga4', {
     try {
       const lossyRelay = new Ga4Relay({ ...GA4, endpoint: lossy.url, log: () => {} });
       const lines = (await server.warehouse.query(`SELECT to_json(e)::VARCHAR AS line FROM analytics_shoplab.events AS e`)).map((r) => String(r.line as string));
-      lossyRelay.onCommit(lines);
+      lossyRelay.onCommit(committedLines(lines));
       await lossyRelay.close();
       expect(lossy.stats().dropped).toBe(Math.floor(248 * 0.1));
       const result = await verifyGa4(server.warehouse, { property: GA4.propertyId, realtime: true, apiEndpoint: lossy.apiEndpoint });
@@ -136,7 +137,7 @@ describe('GA4 relay → Measurement Protocol stand-in → shoplab verify ga4', {
     const lossy = await startGa4Standin({ ...GA4, dropFraction: 0.5 });
     try {
       const lossyRelay = new Ga4Relay({ ...GA4, endpoint: lossy.url, log: () => {} });
-      lossyRelay.onCommit((await server.warehouse.query(`SELECT to_json(e)::VARCHAR AS line FROM analytics_shoplab.events AS e`)).map((r) => String(r.line as string)));
+      lossyRelay.onCommit(committedLines((await server.warehouse.query(`SELECT to_json(e)::VARCHAR AS line FROM analytics_shoplab.events AS e`)).map((r) => String(r.line as string))));
       await lossyRelay.close();
       await server.close(); // the CLI opens the warehouse in its own process
       const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
