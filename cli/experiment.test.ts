@@ -127,6 +127,8 @@ describe('shoplab experiment', () => {
     expect(await promoted(control!.dataDir)).toBe(0);
     expect(await promoted(recs!.dataDir)).toBe(0);
     expect(await promoted(freeship!.dataDir)).toBe(freeship!.figures.freeShippingShownTo);
+    // This seed's plan takes at least one shopper of the arms' days to a cart.
+    expect(freeship!.figures.freeShippingShownTo).toBeGreaterThan(0);
     // Every shopper who reached the cart in the freeship arm saw it (view_cart and the promotion go together).
     const [carts] = await query<{ n: number }>(freeship!.dataDir, `SELECT COUNT(DISTINCT user_pseudo_id)::INTEGER AS n FROM analytics_shoplab.events WHERE event_name = 'view_cart'`);
     expect(freeship!.figures.freeShippingShownTo).toBe(carts!.n);

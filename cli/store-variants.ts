@@ -26,7 +26,7 @@ export const ARMS = ['control', 'recs', 'freeship'] as const;
 export type Arm = (typeof ARMS)[number];
 
 export const ARM_DESCRIPTIONS: Record<Arm, string> = {
-  control: 'the store as built: no per-client parts',
+  control: 'the store as built (it is told only its arm)',
   recs: 'a "Recommended for you" list on the home page from the trained user-item model (returning visitors)',
   freeship: 'free standard shipping on every order, shown in the cart as a promotion and applied at checkout',
 };
