@@ -4,6 +4,7 @@ import { LOCAL_STREAM } from './ga4/measurement-protocol';
 import { storeApiSecret } from './ga4/store-config';
 import { startLocalTag } from './tag/local-tag';
 import { beginRoute, routeUpdated } from './src/analytics/route-views';
+import { loadExperiment } from './src/context/experiment';
 import { resetIdCounter } from './src/context/ids';
 import { restoreScroll, startScrollPositions } from './src/context/scroll-positions';
 import { announceSignedInUser, reloadStore, resetStore, StoreProvider } from './src/context/store-context';
@@ -33,6 +34,8 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
     window.addEventListener('shoplab:reset', () => tag.reset());
   }
   announceSignedInUser();
+  // The experiment arm, if the server runs one: a user property on the tags and the arm's changes to the store.
+  loadExperiment();
   startScrollPositions();
   // docs/dom-contract.md "Hooks for tools": lets a runner reuse this page for a fresh shopper.
   window.addEventListener('shoplab:reset', () => resetStore());
@@ -40,6 +43,8 @@ export const onClientEntry: GatsbyBrowser['onClientEntry'] = () => {
   window.addEventListener('shoplab:visit', () => {
     resetIdCounter();
     reloadStore();
+    // The tag forgot its user properties on reset; the new visitor is in the same arm.
+    loadExperiment();
   });
 };
 

@@ -2,7 +2,9 @@
  * The closed loop, end to end: real Chromium, the built store, an in-process collector per run and real DuckDB
  * files. A small population (8 shoppers, a 4-day baseline and 2 days per arm) keeps it to a few minutes on a
  * shared machine; the point is the mechanics — the same seed gives the same figures, the figures are what the
- * stored events say, and the recommended list reaches shoppers in the recs arm only.
+ * stored events say, the recommended list reaches shoppers in the recs arm only, the free-shipping promotion and
+ * free shipping reach the freeship arm only, and every arm's shoppers carry their arm as the user property
+ * experiment_arm, which splits the export by arm in BigQuery SQL alone.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModels } from '../insights/insights';
+import { queryBigQuery } from '../warehouse/bigquery/query-bigquery';
+import { Warehouse } from '../warehouse/warehouse';
 import { runExperiment, type ExperimentOptions, type ExperimentResult } from './commands/experiment';
 import { PUBLIC_DIR } from './simulate';
 import { parseArms, recommendationsFor } from './store-variants';
@@ -34,7 +38,7 @@ async function query<T>(dataDir: string, sql: string): Promise<T[]> {
 }
 
 /** A seed whose plan has shoppers in the baseline who come back in the arms' days (the model knows them). */
-const OPTIONS: Omit<ExperimentOptions, 'data'> = { arms: ['control', 'recs'], users: 8, seed: 'exp-1', baselineDays: 4, days: 2, start: Date.UTC(2026, 10, 1), concurrency: 4, quiet: true };
+const OPTIONS: Omit<ExperimentOptions, 'data'> = { arms: ['control', 'recs', 'freeship'], users: 8, seed: 'exp-1', baselineDays: 4, days: 2, start: Date.UTC(2026, 10, 1), concurrency: 4, quiet: true };
 
 describe('shoplab experiment', () => {
   let first: ExperimentResult;
@@ -47,7 +51,7 @@ describe('shoplab experiment', () => {
 
   it('reproduces every figure exactly from its seed', () => {
     const figures = (r: ExperimentResult): unknown => ({ id: r.id, baseline: { ...r.baseline, dataDir: '' }, arms: r.arms.map((a) => ({ ...a, dataDir: '' })) });
-    expect(first.arms.map((a) => a.arm)).toEqual(['control', 'recs']);
+    expect(first.arms.map((a) => a.arm)).toEqual(['control', 'recs', 'freeship']);
     expect(figures(second)).toEqual(figures(first));
     // The written result is the printed one.
     for (const file of first.files) expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(first)));
@@ -68,10 +72,11 @@ describe('shoplab experiment', () => {
         expect(f.orderValue.low).toBeLessThanOrEqual(f.orderValue.value);
       } else expect(f.orderValue.value).toBeNaN();
     }
-    const recs = first.arms[1]!;
-    expect(recs.vsControl?.pairedUsers).toBe(first.arms[0]!.figures.users);
-    expect(recs.vsControl!.revenuePerUser.low).toBeLessThanOrEqual(recs.vsControl!.revenuePerUser.value);
-    expect(recs.vsControl!.revenuePerUser.high).toBeGreaterThanOrEqual(recs.vsControl!.revenuePerUser.value);
+    for (const arm of first.arms.slice(1)) {
+      expect(arm.vsControl?.pairedUsers).toBe(first.arms[0]!.figures.users);
+      expect(arm.vsControl!.revenuePerUser.low).toBeLessThanOrEqual(arm.vsControl!.revenuePerUser.value);
+      expect(arm.vsControl!.revenuePerUser.high).toBeGreaterThanOrEqual(arm.vsControl!.revenuePerUser.value);
+    }
   });
 
   it('computes the figures from the stored events (recomputed here from the raw export)', async () => {
@@ -98,8 +103,9 @@ describe('shoplab experiment', () => {
         `SELECT user_pseudo_id AS user, event_name AS name FROM analytics_shoplab.events
          WHERE list_filter(event_params, p -> p.key = 'item_list_id')[1].value.string_value = 'home_recommended'`,
       );
-    const [control, recs] = first.arms;
+    const [control, recs, freeship] = first.arms;
     expect(await listEvents(control!.dataDir)).toEqual([]);
+    expect(await listEvents(freeship!.dataDir)).toEqual([]);
     const shown = await listEvents(recs!.dataDir);
     expect(shown.some((e) => e.name === 'view_item_list')).toBe(true);
     expect(recs!.figures.recommendedShownTo).toBe(new Set(shown.filter((e) => e.name === 'view_item_list').map((e) => e.user)).size);
@@ -107,12 +113,63 @@ describe('shoplab experiment', () => {
     for (const e of shown) expect(recommendationsFor(models, e.user).length).toBeGreaterThan(0);
     expect(recommendationsFor(models, '1.1')).toEqual([]);
   });
+
+  it('shows the free-shipping promotion and waives standard shipping in the freeship arm only', async () => {
+    const promoted = async (dataDir: string): Promise<number> =>
+      (
+        await query<{ n: number }>(
+          dataDir,
+          `SELECT COUNT(DISTINCT user_pseudo_id)::INTEGER AS n FROM analytics_shoplab.events
+           WHERE event_name = 'view_promotion' AND list_filter(event_params, p -> p.key = 'promotion_id')[1].value.string_value = 'free_shipping_cart'`,
+        )
+      )[0]!.n;
+    const [control, recs, freeship] = first.arms;
+    expect(await promoted(control!.dataDir)).toBe(0);
+    expect(await promoted(recs!.dataDir)).toBe(0);
+    expect(await promoted(freeship!.dataDir)).toBe(freeship!.figures.freeShippingShownTo);
+    // This seed's plan takes at least one shopper of the arms' days to a cart.
+    expect(freeship!.figures.freeShippingShownTo).toBeGreaterThan(0);
+    // Every shopper who reached the cart in the freeship arm saw it (view_cart and the promotion go together).
+    const [carts] = await query<{ n: number }>(freeship!.dataDir, `SELECT COUNT(DISTINCT user_pseudo_id)::INTEGER AS n FROM analytics_shoplab.events WHERE event_name = 'view_cart'`);
+    expect(freeship!.figures.freeShippingShownTo).toBe(carts!.n);
+    // Shoppers keep the standard tier, which the arm makes free: no order there pays shipping.
+    const [paid] = await query<{ n: number }>(freeship!.dataDir, `SELECT COUNT(*)::INTEGER AS n FROM analytics_shoplab.events WHERE event_name = 'purchase' AND ecommerce.shipping_value > 0`);
+    expect(paid!.n).toBe(0);
+    expect(freeship!.figures.shipping).toBe(0);
+  });
+
+  it("records each shopper's arm as the user property experiment_arm, so that BigQuery SQL alone splits the export by arm", async () => {
+    for (const a of first.arms) {
+      const wh = await Warehouse.open({ dataDir: a.dataDir, readOnly: true });
+      try {
+        const rows = await queryBigQuery(
+          wh,
+          `SELECT
+             (SELECT value.string_value FROM UNNEST(user_properties) WHERE key = 'experiment_arm') AS arm,
+             COUNT(DISTINCT user_pseudo_id) AS users,
+             COUNTIF(event_name = 'purchase') AS purchases
+           FROM \`shoplab.analytics_shoplab.events_*\`
+           WHERE (SELECT value.string_value FROM UNNEST(user_properties) WHERE key = 'experiment_arm') IS NOT NULL
+           GROUP BY arm`,
+        );
+        // One arm per run, on every shopper in it, and on every order.
+        expect(rows.map((r) => r.arm)).toEqual([a.arm]);
+        expect(Number(rows[0]!.users)).toBe(a.figures.users);
+        expect(Number(rows[0]!.purchases)).toBe(a.figures.orders);
+        expect(a.figures.recordedArms).toEqual({ [a.arm]: a.figures.users });
+      } finally {
+        await wh.close();
+      }
+    }
+  });
 });
 
 describe('--arms', () => {
-  it('refuses an unknown arm, a repeated one, and a list not starting with control, each with a clear message', () => {
+  it('takes any subset starting with control, and refuses an unknown arm, a repeated one, and a list not starting with control, each with a clear message', () => {
     expect(parseArms('control,recs')).toEqual(['control', 'recs']);
-    expect(() => parseArms('control,bogus')).toThrow('unknown arm "bogus": the arms are control, recs');
+    expect(parseArms('control,freeship')).toEqual(['control', 'freeship']);
+    expect(parseArms('control, freeship,recs')).toEqual(['control', 'freeship', 'recs']);
+    expect(() => parseArms('control,bogus')).toThrow('unknown arm "bogus": the arms are control, recs, freeship');
     expect(() => parseArms('control,recs,recs')).toThrow('names an arm twice');
     expect(() => parseArms('recs')).toThrow('must start with control');
   });

@@ -7,21 +7,28 @@
  * - `recs`: the trained user-item model's list (insights/recs.ts `alsRecommend` over `<data>/insights/models.json`)
  *   on the home page, for the shoppers the model knows (returning visitors: the report's suggestion); a shopper it
  *   has never seen gets none rather than a best-seller list in disguise.
+ * - `freeship`: free standard shipping on every order, shown in the cart as a promotion and applied to the order's
+ *   shipping (the report's answer to carts left without a purchase).
+ *
+ * Every arm answers GET /api/experiment with its name, which the store records as the user property
+ * `experiment_arm` (ga4/store-experiment.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Route } from '../collector/api-http';
 import { clientIdFromCookie } from '../dashboard/targeting';
+import { FREE_SHIPPING_PROMOTION, STORE_EXPERIMENT_PATH, type StoreExperimentResponse } from '../ga4/store-experiment';
 import { RECOMMENDED_SHOWN, STORE_RECS_PATH, type StoreRecsResponse } from '../ga4/store-recs';
 import type { ModelsFile } from '../insights/insights';
 import { alsRecommend } from '../insights/recs';
 
-export const ARMS = ['control', 'recs'] as const;
+export const ARMS = ['control', 'recs', 'freeship'] as const;
 export type Arm = (typeof ARMS)[number];
 
 export const ARM_DESCRIPTIONS: Record<Arm, string> = {
-  control: 'the store as built: no per-client parts',
+  control: 'the store as built (it is told only its arm)',
   recs: 'a "Recommended for you" list on the home page from the trained user-item model (returning visitors)',
+  freeship: 'free standard shipping on every order, shown in the cart as a promotion and applied at checkout',
 };
 
 export function parseArms(text: string): Arm[] {
@@ -75,12 +82,31 @@ export function recommendationsRoute(models: Pick<ModelsFile, 'recommendations'>
   };
 }
 
+/** What GET /api/experiment answers in one arm. */
+export function experimentAnswer(arm: Arm): StoreExperimentResponse {
+  return { arm, freeShipping: arm === 'freeship' ? { freeStandardFrom: 0, promotion: FREE_SHIPPING_PROMOTION } : null };
+}
+
+/** GET /api/experiment: the arm this server runs, the same for every caller. */
+export function experimentRoute(arm: Arm): Route {
+  const body = experimentAnswer(arm);
+  return {
+    prefix: STORE_EXPERIMENT_PATH,
+    handle(req, res, url) {
+      if (url.pathname !== STORE_EXPERIMENT_PATH) return sendJson(res, 404, { error: `not found: ${url.pathname}` });
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: `use GET for ${STORE_EXPERIMENT_PATH}` });
+      sendJson(res, 200, body);
+    },
+  };
+}
+
 /** The store routes of one arm's run. */
 export function armRoutes(arm: Arm, models: Pick<ModelsFile, 'recommendations'>): Route[] {
   switch (arm) {
     case 'control':
-      return [];
+    case 'freeship':
+      return [experimentRoute(arm)];
     case 'recs':
-      return [recommendationsRoute(models)];
+      return [experimentRoute(arm), recommendationsRoute(models)];
   }
 }

@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MP_LIMITS } from '../ga4/measurement-protocol';
+import { STORE_EXPERIMENT_PATH, type StoreExperimentResponse } from '../ga4/store-experiment';
 import { STORE_OFFERS_PATH, type StoreOffersResponse } from '../ga4/store-offer';
 import { STORE_RECS_PATH, type StoreRecsResponse } from '../ga4/store-recs';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
@@ -204,15 +205,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const noteAbort = rateLimitedNotice(log, 'client(s) closed their connection mid-request (counted in /metrics)');
   // The store asks for its client's offers on every page (ga4/store-offer.ts); without a dashboard mounted to push
   // them there are none, which is an answer, not an error.
-  // Likewise its recommendations (ga4/store-recs.ts): only an experiment's recommendations arm mounts a list.
-  const emptyAnswer = (path: string, body: StoreOffersResponse | StoreRecsResponse): Route => ({
+  // Likewise its recommendations (ga4/store-recs.ts): only an experiment's recommendations arm mounts a list; and its
+  // experiment arm (ga4/store-experiment.ts): outside `shoplab experiment` there is none.
+  const emptyAnswer = (path: string, body: StoreOffersResponse | StoreRecsResponse | StoreExperimentResponse): Route => ({
     prefix: path,
     handle: (req, res) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') sendJson(res, 405, { error: `use GET for ${path}` }, { allow: 'GET, HEAD' });
       else sendJson(res, 200, body);
     },
   });
-  const defaults = [emptyAnswer(STORE_OFFERS_PATH, { offers: [] }), emptyAnswer(STORE_RECS_PATH, { products: [] })];
+  const defaults = [emptyAnswer(STORE_OFFERS_PATH, { offers: [] }), emptyAnswer(STORE_RECS_PATH, { products: [] }), emptyAnswer(STORE_EXPERIMENT_PATH, { arm: null, freeShipping: null })];
   const storeRoutes = [...(opts.storeRoutes ?? []), ...defaults.filter((d) => !opts.storeRoutes?.some((r) => r.prefix === d.prefix))];
   const api = createPrivateApi({ dataDir: opts.dataDir, token, warehouse, log, storeRoutes, ...(opts.privateRoutes ? { privateRoutes: opts.privateRoutes } : {}), ...(opts.onCommit ? { onCommit: opts.onCommit } : {}) });
 

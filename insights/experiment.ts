@@ -20,9 +20,15 @@ export interface ArmUser {
   sessions: number;
   orders: number;
   revenue: number;
+  /** Shipping charged on their orders. */
+  shipping: number;
+  /** The user property `experiment_arm` the store recorded on their events; null if none. */
+  arm: string | null;
   /** view_item_list / select_item events of the recommended list (item_list_id `home_recommended`). */
   recommendedViews: number;
   recommendedSelects: number;
+  /** view_promotion events of the cart's free-shipping promotion (promotion_id `free_shipping_cart`). */
+  freeShippingViews: number;
 }
 
 /** An estimate and its 95 % interval. */
@@ -41,9 +47,15 @@ export interface ArmFigures {
   conversionRate: Estimate;
   revenuePerUser: Estimate;
   orderValue: Estimate;
+  /** Shipping charged over all orders (a cost the free-shipping arm moves to the store). */
+  shipping: number;
+  /** Shoppers whose events carry the user property `experiment_arm`, by its value. */
+  recordedArms: Record<string, number>;
   /** Shoppers who were shown / who followed the recommended list. */
   recommendedShownTo: number;
   recommendedFollowedBy: number;
+  /** Shoppers whose cart showed the free-shipping promotion. */
+  freeShippingShownTo: number;
 }
 
 export interface ArmDifference {
@@ -64,8 +76,11 @@ export async function readArmUsers(wh: Warehouse, runId: string): Promise<ArmUse
     sessions: num(r.sessions),
     orders: num(r.orders),
     revenue: num(r.revenue),
+    shipping: num(r.shipping),
+    arm: typeof r.experiment_arm === 'string' ? r.experiment_arm : null,
     recommendedViews: num(r.recommended_views),
     recommendedSelects: num(r.recommended_selects),
+    freeShippingViews: num(r.free_shipping_views),
   }));
 }
 
@@ -98,6 +113,13 @@ function ratio(users: readonly ArmUser[]): { value: number; variance: number } {
   return { value: r, variance: Math.max(0, (syy / d - 2 * r * (sxy / d) + r * r * (sxx / d)) / (n * xBar * xBar)) };
 }
 
+/** Shoppers per recorded arm, keys sorted so that the JSON of two runs is identical; '(none)' for no property. */
+function recordedArms(users: readonly ArmUser[]): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const u of users) counts.set(u.arm ?? '(none)', (counts.get(u.arm ?? '(none)') ?? 0) + 1);
+  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+}
+
 export function armFigures(users: readonly ArmUser[]): ArmFigures {
   const aov = ratio(users);
   return {
@@ -109,8 +131,11 @@ export function armFigures(users: readonly ArmUser[]): ArmFigures {
     conversionRate: fromMean(users.map((u) => (u.orders > 0 ? 1 : 0))),
     revenuePerUser: fromMean(users.map((u) => u.revenue)),
     orderValue: estimate(aov.value, 1.96 * Math.sqrt(aov.variance)),
+    shipping: round(users.reduce((s, u) => s + u.shipping, 0)),
+    recordedArms: recordedArms(users),
     recommendedShownTo: users.filter((u) => u.recommendedViews > 0).length,
     recommendedFollowedBy: users.filter((u) => u.recommendedSelects > 0).length,
+    freeShippingShownTo: users.filter((u) => u.freeShippingViews > 0).length,
   };
 }
 

@@ -59,7 +59,7 @@ export function suggestions(s: Summary): string[] {
   const buy = f.find((x) => x.step === 'purchase')?.sessions ?? 0;
   if (cart > 0) {
     out.push(
-      `${pct(1 - buy / cart)} of sessions with something in the cart end without a purchase; the propensity score can pick out live sessions with a full cart and a low score for a reminder or free-shipping nudge.`,
+      `${pct(1 - buy / cart)} of sessions with something in the cart end without a purchase. An extra cost at the cart is the reason abandoners name most often, and small carts here pay for shipping: offer free shipping in the cart (the propensity score can later narrow it to live sessions with a full cart and a low score). \`shoplab experiment --arms control,freeship\` shows free standard shipping in the cart and applies it at checkout for the same shoppers, and measures what it does to conversion and revenue.`,
     );
   }
   const sleeping = (s.segments.rfmCounts['At Risk'] ?? 0) + (s.segments.rfmCounts["Can't Lose Them"] ?? 0) + (s.segments.rfmCounts['About to Sleep'] ?? 0);

@@ -360,7 +360,7 @@ export function decide(ctx: PolicyContext): Step | End {
       }
       const over = Number.isFinite(total) ? Math.max(0, total / (persona.budget * 1.5) - 1) : 0;
       const base = intent === 'buy' ? 0.3 + 0.4 * t.loyalty : 0.06 + 0.08 * t.loyalty;
-      const p = goal ? 1 : Math.min(0.97, base * dev.checkout * Math.exp(-t.priceSensitivity * over));
+      const p = goal ? 1 : Math.min(0.97, base * dev.checkout * Math.exp(-t.priceSensitivity * over) * shippingDeterrence(persona, total, verbs.cartShipping(env)));
       if (!rng.chance(p)) return end('cart-abandoned', 'abandoned the cart');
       mem.phase = 'checkout';
       return { action: 'begin-checkout', dwellMs: 4000, act: () => verbs.startCheckout(env) };
@@ -411,6 +411,19 @@ export function decide(ctx: PolicyContext): Step | End {
     }
   }
 }
+
+/**
+ * How much the shipping charge the cart shows weighs on going to checkout: an extra cost is the reason abandoners
+ * give most often (Baymard), so the charge counts as a share of the items' total, weighed by price sensitivity and
+ * `SHIPPING_AVERSION`. A free order (or a cart that shows no charge) leaves the chance as it is.
+ */
+export function shippingDeterrence(persona: Persona, itemsTotal: number, shipping: number): number {
+  if (!Number.isFinite(shipping) || shipping <= 0 || !Number.isFinite(itemsTotal) || itemsTotal <= 0) return 1;
+  return Math.exp(-SHIPPING_AVERSION * persona.traits.priceSensitivity * (shipping / itemsTotal));
+}
+
+/** Weight of the shipping charge's share of the cart in the checkout decision (see shippingDeterrence). */
+export const SHIPPING_AVERSION = 2;
 
 /** Research done: back to the list, to open the most appealing candidate again. */
 function reopenBest(ctx: PolicyContext): Step | End {

@@ -278,6 +278,12 @@ export function cartLines(env: PageEnv): CartLine[] {
   }));
 }
 
+/** The standard shipping charge the cart shows (`data-cart-shipping`, docs/dom-contract.md); 0 when it shows none. */
+export function cartShipping(env: PageEnv): number {
+  const v = Number(env.doc.querySelector('[data-cart-shipping]')?.getAttribute('data-cart-shipping') ?? '0');
+  return Number.isFinite(v) ? v : 0;
+}
+
 export interface Credentials {
   email: string;
   password: string;

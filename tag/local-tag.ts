@@ -6,7 +6,7 @@
  *
  * Nothing here touches the global `window`: the page objects are passed in, so the core runs under test.
  */
-import type { MpEvent, MpItem, MpParamValue } from '../ga4/measurement-protocol';
+import type { MpEvent, MpItem, MpParamValue, MpUserProperty } from '../ga4/measurement-protocol';
 import { LOCAL_STREAM, MP_LIMITS, SESSION_PARAMS } from '../ga4/measurement-protocol';
 import type { SimHook } from '../ga4/sim-hook';
 import { createSessionStore, type SessionState } from './session';
@@ -66,7 +66,7 @@ export interface LocalTag {
   /** Stops listening and sends what is queued with sendBeacon. */
   stop(): void;
   /**
-   * Forgets the current page and user (page location, referrer, engagement, user id) so that the next page_view
+   * Forgets the current page and user (page location, referrer, engagement, user id, user properties) so that the next page_view
    * is a landing, as after a fresh page load; hits already queued are still sent. Wired to the `shoplab:reset`
    * window event, which a runner dispatches before the page is reused for another shopper.
    */
@@ -74,7 +74,7 @@ export interface LocalTag {
 }
 
 /** Keys of a dataLayer push that are GTM's bookkeeping, not event params. */
-const GTM_KEYS = new Set(['event', 'ecommerce', 'gtm.uniqueEventId', 'gtm.start', 'eventCallback', 'eventTimeout', 'user_id']);
+const GTM_KEYS = new Set(['event', 'ecommerce', 'gtm.uniqueEventId', 'gtm.start', 'eventCallback', 'eventTimeout', 'user_id', 'user_properties']);
 
 /** How long one page's engagement may count between two hits (gtag caps idle periods too). */
 const MAX_ENGAGEMENT_GAP_MS = 30 * 60 * 1000;
@@ -107,6 +107,8 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
   const flushIntervalMs = opts.flushIntervalMs ?? 1000;
 
   let userId: string | undefined;
+  /** Set by `{ user_properties: { name: value } }` pushes (gtag's `set user_properties`); sent on every later hit. */
+  let userProperties: Record<string, MpUserProperty> = {};
   let lastMicros = 0;
   let lastHitAt = 0;
   let pageLocation = '';
@@ -143,7 +145,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
         timestamp_micros: i === 0 ? micros : stamp(),
         params: own ? { ...pageParams(), ...params, ...sessionParams(session, engagement) } : { ...pageParams(), ...sessionParams(session, 0) },
       };
-      transport.enqueue(sessions.clientId(), userId, event, win.__shoplabSim?.userLocation);
+      transport.enqueue(sessions.clientId(), userId, event, win.__shoplabSim?.userLocation, userProperties);
     });
     scheduleFlush();
   }
@@ -188,6 +190,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
     if (!entry || typeof entry !== 'object') return;
     const e = entry as DataLayerEntry;
     if ('user_id' in e) userId = typeof e.user_id === 'string' && e.user_id ? e.user_id : undefined;
+    if ('user_properties' in e) setUserProperties(e.user_properties);
     const name = e.event;
     if (typeof name !== 'string' || name.startsWith('gtm.') || name === 'page_view') return;
     const params: Record<string, MpParamValue> = {};
@@ -196,6 +199,17 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
       for (const [k, v] of Object.entries(e.ecommerce as DataLayerEntry)) addParam(params, k, v);
     }
     send(name, params);
+  }
+
+  /** Merges the pushed properties; a null or empty value removes one (as GA4 unsets a user property). */
+  function setUserProperties(pushed: unknown): void {
+    if (!pushed || typeof pushed !== 'object') return;
+    const next = { ...userProperties };
+    for (const [name, v] of Object.entries(pushed as Record<string, unknown>)) {
+      if (v === null || v === undefined || v === '') delete next[name];
+      else if (typeof v === 'string' || typeof v === 'number') next[name] = { value: v };
+    }
+    userProperties = next;
   }
 
   function pageView(): void {
@@ -275,6 +289,7 @@ export function startLocalTag(opts: LocalTagOptions): LocalTag {
       flushTimer = undefined;
       if (transport.size() > 0) void transport.flush();
       userId = undefined;
+      userProperties = {};
       lastHitAt = 0;
       pageLocation = '';
       pageTitle = '';

@@ -128,4 +128,20 @@ describe('transport', () => {
       [undefined, 1],
     ]);
   });
+
+  it('sends the user properties an event was queued with as user_properties, one set per request', async () => {
+    const c = collector();
+    const t = transport(c.fetchImpl, []);
+    const arm = { experiment_arm: { value: 'freeship' } };
+    t.enqueue('1.1', undefined, ev(1));
+    t.enqueue('1.1', undefined, ev(2), undefined, arm);
+    t.enqueue('1.1', undefined, ev(3), undefined, { experiment_arm: { value: 'freeship' } });
+    t.enqueue('1.1', undefined, ev(4), undefined, {});
+    await t.flush();
+    expect(c.sent.map((s) => [s.body.user_properties, s.body.events.length])).toEqual([
+      [undefined, 1],
+      [arm, 2],
+      [undefined, 1],
+    ]);
+  });
 });

@@ -4,7 +4,7 @@
  * errors, 5xx, 408 and 429 with jittered exponential backoff (honouring Retry-After), and drops a batch only
  * after success or a permanent failure — reporting every drop to onError.
  */
-import type { MpEvent, MpRequest, MpUserLocation } from '../ga4/measurement-protocol';
+import type { MpEvent, MpRequest, MpUserLocation, MpUserProperty } from '../ga4/measurement-protocol';
 import { MP_LIMITS } from '../ga4/measurement-protocol';
 
 export interface TransportOptions {
@@ -26,8 +26,11 @@ export interface TransportOptions {
 }
 
 export interface Transport {
-  /** `location` goes out as the request's `user_location`; events with different ones go in different requests. */
-  enqueue(clientId: string, userId: string | undefined, event: MpEvent, location?: MpUserLocation): void;
+  /**
+   * `location` goes out as the request's `user_location` and `userProperties` as its `user_properties`; events with
+   * different ones go in different requests.
+   */
+  enqueue(clientId: string, userId: string | undefined, event: MpEvent, location?: MpUserLocation, userProperties?: Record<string, MpUserProperty>): void;
   size(): number;
   flush(): Promise<void>;
   /** Hands everything queued to sendBeacon (page is going away). */
@@ -39,8 +42,9 @@ interface Queued {
   userId: string | undefined;
   event: MpEvent;
   location: MpUserLocation | undefined;
-  /** `location` as JSON ('' without one), to tell which events may share a request. */
-  locationKey: string;
+  userProperties: Record<string, MpUserProperty> | undefined;
+  /** `location` and `userProperties` as JSON, to tell which events may share a request. */
+  envelopeKey: string;
 }
 
 /** Leaves headroom under MP's 130 kB for the envelope. */
@@ -68,7 +72,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const taken = new Set<Queued>();
     let bytes = 64;
     for (const q of queue) {
-      if (q.clientId !== first.clientId || q.userId !== first.userId || q.locationKey !== first.locationKey) break;
+      if (q.clientId !== first.clientId || q.userId !== first.userId || q.envelopeKey !== first.envelopeKey) break;
       const size = JSON.stringify(q.event).length + 1;
       if (events.length >= MP_LIMITS.eventsPerRequest || (events.length > 0 && bytes + size > MAX_BATCH_BYTES)) break;
       events.push(q.event);
@@ -78,6 +82,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const req: MpRequest = { client_id: first.clientId, events };
     if (first.userId) req.user_id = first.userId;
     if (first.location) req.user_location = first.location;
+    if (first.userProperties) req.user_properties = first.userProperties;
     return { body: JSON.stringify(req), count: events.length, taken };
   }
 
@@ -150,8 +155,9 @@ export function createTransport(opts: TransportOptions): Transport {
   }
 
   return {
-    enqueue(clientId, userId, event, location) {
-      queue.push({ clientId, userId, event, location, locationKey: location ? JSON.stringify(location) : '' });
+    enqueue(clientId, userId, event, location, userProperties) {
+      const props = userProperties && Object.keys(userProperties).length > 0 ? userProperties : undefined;
+      queue.push({ clientId, userId, event, location, userProperties: props, envelopeKey: JSON.stringify([location ?? null, props ?? null]) });
       if (queue.length > maxQueue) {
         const dropped = queue.splice(0, queue.length - maxQueue);
         opts.onError(new Error(`GA4 event queue full (${maxQueue}); dropped ${dropped.length} oldest event(s)`));

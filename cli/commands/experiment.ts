@@ -143,7 +143,12 @@ export function formatExperiment(r: ExperimentResult): string {
     lines.push(
       `  ${a.arm.padEnd(8)} ${f.users} shoppers, ${f.sessions} sessions, ${f.orders} orders: conversion ${formatEstimate(f.conversionRate, 'share')}, revenue per user ${formatEstimate(f.revenuePerUser, 'money')}, order value ${formatEstimate(f.orderValue, 'money')}`,
     );
-    if (a.arm !== 'control') lines.push(`  ${''.padEnd(8)} recommended list shown to ${f.recommendedShownTo} shoppers, followed by ${f.recommendedFollowedBy}`);
+    const recorded = Object.entries(f.recordedArms)
+      .map(([arm, n]) => `${arm} ${n}`)
+      .join(', ');
+    lines.push(`  ${''.padEnd(8)} shipping charged $${f.shipping.toFixed(2)}; user property experiment_arm: ${recorded || 'no shoppers'}`);
+    if (a.arm === 'recs') lines.push(`  ${''.padEnd(8)} recommended list shown to ${f.recommendedShownTo} shoppers, followed by ${f.recommendedFollowedBy}`);
+    if (a.arm === 'freeship') lines.push(`  ${''.padEnd(8)} free-shipping promotion shown in the cart to ${f.freeShippingShownTo} shoppers`);
     const d = a.vsControl;
     if (d) {
       lines.push(
@@ -171,7 +176,7 @@ export function registerExperiment(program: Command): void {
   program
     .command('experiment')
     .description('close the loop: train the insights on a baseline run, then run the same shoppers (same seeds, same start) through each store variant and report conversion rate, revenue per user and order value per arm with 95 % intervals')
-    .option('--arms <list>', `comma-separated arms, control first (${ARMS.join(', ')})`, 'control,recs')
+    .option('--arms <list>', `comma-separated arms, control first, any subset (${ARMS.join(', ')})`, ARMS.join(','))
     .option('--users <n>', 'shoppers in the population', parsePositiveInt('--users'), 200)
     .option('--seed <seed>', 'seed of the population, every session and the models', 'shoplab')
     .option('--baseline-days <d>', 'days of the baseline the models are trained on', parseDays, 14)

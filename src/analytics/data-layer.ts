@@ -46,3 +46,13 @@ export function pushUserId(userId: string | null): void {
   window.dataLayer = window.dataLayer || [];
   TagManager.dataLayer({ dataLayer: { user_id: userId } });
 }
+
+/**
+ * Sets user properties on the tags, as gtag's `set user_properties` does: `{ user_properties: { name: value } }`;
+ * every later hit carries them (null unsets one). Used for the experiment arm (src/context/experiment.ts).
+ */
+export function pushUserProperties(properties: Record<string, string | null>): void {
+  if (!isBrowser) return;
+  window.dataLayer = window.dataLayer || [];
+  TagManager.dataLayer({ dataLayer: { user_properties: properties } });
+}

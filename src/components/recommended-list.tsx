@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { RECOMMENDED_LIST, RECOMMENDED_SHOWN, STORE_RECS_PATH, type StoreRecsResponse } from '../../ga4/store-recs';
+import { markPending as markPart } from '../context/pending';
 import type { ProductSummary } from '../data/product';
 import { ProductList } from './product-list';
 
@@ -17,9 +18,7 @@ function gaCookie(): string {
 }
 
 function markPending(on: boolean): void {
-  const root = document.documentElement;
-  if (on) root.dataset.shoplabPending = PENDING;
-  else if (root.dataset.shoplabPending === PENDING) delete root.dataset.shoplabPending;
+  markPart(PENDING, on);
 }
 
 /** Asks the server for this browser's own recommendations; a server without a list answers none. */

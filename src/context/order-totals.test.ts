@@ -11,6 +11,12 @@ describe('orderTotals', () => {
     expect(orderTotals(49.99).shipping).toBe(4.99);
   });
 
+  it('ships standard free from an experiment arm\'s own threshold, and charges the faster tiers as ever', () => {
+    expect(orderTotals(14, { freeStandardFrom: 0 }).shipping).toBe(0);
+    expect(orderTotals(14, { freeStandardFrom: 25 }).shipping).toBe(4.99);
+    expect(orderTotals(14, { tier: 'express', freeStandardFrom: 0 }).shipping).toBe(12.99);
+  });
+
   it('rounds tax to cents', () => {
     expect(orderTotals(33.33).tax).toBe(2.67);
   });

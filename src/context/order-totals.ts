@@ -32,12 +32,17 @@ export interface ShippingOptions {
   tier?: ShippingTierId;
   /** A coupon waives the charge; default false. */
   freeShipping?: boolean;
+  /**
+   * Standard shipping is free from this item total instead of `FREE_SHIPPING_FROM` (an experiment arm's free-shipping
+   * nudge, ga4/store-experiment.ts); default `FREE_SHIPPING_FROM`.
+   */
+  freeStandardFrom?: number;
 }
 
 export function shippingCost(subtotal: number, opts: ShippingOptions = {}): number {
   const tier = SHIPPING_TIERS.find((t) => t.id === (opts.tier ?? 'standard')) ?? SHIPPING_TIERS[0];
   if (subtotal === 0 || opts.freeShipping) return 0;
-  if (tier.id === 'standard' && subtotal >= FREE_SHIPPING_FROM) return 0;
+  if (tier.id === 'standard' && subtotal >= (opts.freeStandardFrom ?? FREE_SHIPPING_FROM)) return 0;
   return tier.price;
 }
 

@@ -26,6 +26,7 @@ import {
 } from './account-storage';
 import { CART_STORAGE_KEY, clearLastOrder, parseCart, readCart, readLastOrder, writeCart, writeLastOrder, type CartLine, type Order } from './cart-storage';
 import { findCoupon, type Coupon } from './coupons';
+import { freeShippingNudge } from './experiment';
 import { mintId } from './ids';
 import { orderTotals, type PaymentTypeId, type ShippingTierId } from './order-totals';
 import { hashPassword, newSalt, sameHash } from './password-hash';
@@ -337,7 +338,7 @@ export function StoreProvider({ children }: { children: ReactNode }): React.JSX.
       if (current.length === 0) return null;
       const coupon = choices?.coupon ? findCoupon(choices.coupon) : undefined;
       const items = itemsOf(current, coupon);
-      const totals = orderTotals(events.itemsValue(items), { tier: choices?.tier, freeShipping: coupon?.freeShipping });
+      const totals = orderTotals(events.itemsValue(items), { tier: choices?.tier, freeShipping: coupon?.freeShipping, freeStandardFrom: freeShippingNudge()?.freeStandardFrom });
       const previous = readOrders();
       const signedIn = userRef.current;
       const order: Order = {

@@ -7,6 +7,7 @@ import { formatMoney } from '../components/format-money';
 import { Layout } from '../components/layout';
 import { Seo } from '../components/seo';
 import { findCoupon } from '../context/coupons';
+import { useFreeShippingNudge } from '../context/experiment';
 import { orderTotals, PAYMENT_TYPES, SHIPPING_TIERS, shippingCost, type PaymentTypeId, type ShippingTierId } from '../context/order-totals';
 import { useStore, type CheckoutDetails } from '../context/store-context';
 import * as styles from './checkout.module.css';
@@ -49,6 +50,7 @@ export default function CheckoutPage() {
   const [tier, setTier] = useState<ShippingTierId>('standard');
   const [payment, setPayment] = useState<PaymentTypeId>('credit_card');
   const [placing, setPlacing] = useState(false);
+  const nudge = useFreeShippingNudge();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
   useViewEvent(hydrated && lines.length > 0 ? 'checkout' : null, beginCheckout);
@@ -64,7 +66,7 @@ export default function CheckoutPage() {
 
   const items = checkoutItems(coupon);
   const applied = coupon ? findCoupon(coupon) : undefined;
-  const totals = orderTotals(itemsValue(items), { tier, freeShipping: applied?.freeShipping });
+  const totals = orderTotals(itemsValue(items), { tier, freeShipping: applied?.freeShipping, freeStandardFrom: nudge?.freeStandardFrom });
 
   function applyCoupon(): void {
     const found = findCoupon(couponDraft);
@@ -149,7 +151,7 @@ export default function CheckoutPage() {
               <fieldset className={styles.choices}>
                 <legend>Choose a shipping method</legend>
                 {SHIPPING_TIERS.map((t) => {
-                  const cost = shippingCost(itemsValue(items), { tier: t.id, freeShipping: applied?.freeShipping });
+                  const cost = shippingCost(itemsValue(items), { tier: t.id, freeShipping: applied?.freeShipping, freeStandardFrom: nudge?.freeStandardFrom });
                   return (
                     <label key={t.id} className={styles.choice}>
                       <input type="radio" name="tier" value={t.id} checked={tier === t.id} onChange={() => setTier(t.id)} />
@@ -236,7 +238,7 @@ export default function CheckoutPage() {
               <dt>Subtotal</dt>
               <dd data-checkout-subtotal={totals.subtotal.toFixed(2)}>{formatMoney(totals.subtotal)}</dd>
               <dt>Shipping</dt>
-              <dd>{totals.shipping === 0 ? 'Free' : formatMoney(totals.shipping)}</dd>
+              <dd data-checkout-shipping={totals.shipping.toFixed(2)}>{totals.shipping === 0 ? 'Free' : formatMoney(totals.shipping)}</dd>
               <dt>Tax</dt>
               <dd>{formatMoney(totals.tax)}</dd>
               <dt className={styles.grand}>Total</dt>
