@@ -166,6 +166,32 @@ describe('shoplab transform from DuckDB', { timeout: 120_000 }, () => {
     expect(parquet.map((r) => [r.session_key, r.revenue, r.converted, r.page_views])).toEqual(csv.map((r) => [r.session_key, r.revenue, r.converted, r.page_views]));
   });
 
+  it("DuckDB's own writer (COPY) and the JavaScript writers give the same columns and rows, in the same order", async () => {
+    // The same warehouse read as a plain RowSource (no writeFile): its rows go through csv-stringify / hyparquet-writer.
+    const real = DuckdbSource.of(wh);
+    const streamed: RowSource = {
+      kind: real.kind,
+      location: real.location,
+      countEvents: (r) => real.countEvents(r),
+      hasGroundTruth: () => real.hasGroundTruth(),
+      open: (dataset, range) => real.open(dataset, range),
+      close: () => real.close(),
+    };
+    // Numbers by value (DuckDB prints 80.0 where JavaScript prints 80); '' and NULL both read back as missing from csv-stringify.
+    const canonical = (v: JsonValue): string => (v === null || v === '' ? '' : typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) ? String(Number(v)) : JSON.stringify(v));
+    for (const format of ['csv', 'parquet'] as const) {
+      const js = await runTransform({ source: streamed, out: join(dir, `js-${format}`), format });
+      const copied = outputs[format]!;
+      expect(js.files.map((f) => [f.dataset, f.rows, f.columns])).toEqual(copied.files.map((f) => [f.dataset, f.rows, f.columns]));
+      for (const f of copied.files) {
+        const a = (await readBack(join(dir, `out-${format}`, f.file))).map((r) => f.columns.map((c) => canonical(r[c.name] ?? null)).join('|'));
+        const b = (await readBack(join(dir, `js-${format}`, f.file))).map((r) => f.columns.map((c) => canonical(r[c.name] ?? null)).join('|'));
+        expect(a.length, f.file).toBeGreaterThan(0);
+        expect(a, f.file).toEqual(b);
+      }
+    }
+  });
+
   it('reads only the days asked for', async () => {
     const m = await runTransform({ source: DuckdbSource.of(wh), out: join(dir, 'range'), format: 'csv', from: '2026-11-01', to: '2026-11-01', datasets: ['events', 'sessions'] });
     const inRange = rows.filter((r) => r.event_date === '20261101').length;
