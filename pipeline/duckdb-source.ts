@@ -76,7 +76,14 @@ export class DuckdbSource implements RowSource {
     try {
       // Global settings of this process's instance of the file: every connection (one per query) inherits them.
       // Row order comes from each dataset's ORDER BY, so the scans need not keep insertion order (which costs memory).
-      await wh.query(`SET GLOBAL temp_directory = ${sqlString(spill)}; SET GLOBAL preserve_insertion_order = false`);
+      // Filter pushdown is off because the translated `FROM events, UNNEST(items) AS item … WHERE …` is a LATERAL
+      // subquery: with a WHERE pushed into it, DuckDB no longer turns it into a plain UNNEST and instead
+      // materializes every event and hash-joins it back to its own items, many times the cost of the whole
+      // model (pipeline/README.md, "Measured"). The only filters left above the scans are the day range's, which
+      // then read the whole events table once per dataset: a scan, cheap next to the models themselves.
+      await wh.query(
+        `SET GLOBAL temp_directory = ${sqlString(spill)}; SET GLOBAL preserve_insertion_order = false; SET GLOBAL disabled_optimizers = 'filter_pushdown'`,
+      );
     } catch (error) {
       await wh.close();
       rmSync(spill, { recursive: true, force: true });
