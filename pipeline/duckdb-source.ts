@@ -9,8 +9,9 @@ import { modelSql, suffixOf, type DateRange } from '../analysis/models';
 import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import { quoteIdent, sqlString } from '../warehouse/duckdb-types';
 import { WAREHOUSE_FILE, Warehouse } from '../warehouse/warehouse';
-import { DATASET_SPECS, LABEL_COLUMNS, type ColumnType, type DatasetName, type LabelColumn } from './datasets';
-import type { RowSource, RowStream } from './row-source';
+import { DATASET_SPECS, LABEL_COLUMNS, type ColumnType, type DatasetColumn, type DatasetName, type LabelColumn } from './datasets';
+import type { RowSource, RowStream, WrittenDataset } from './row-source';
+import type { FileFormat } from './sinks';
 
 /** DuckDB's type names → the files' column types. Nested types never reach a dataset (the models flatten them). */
 export function columnTypeOfDuckdb(type: string): ColumnType {
@@ -20,6 +21,9 @@ export function columnTypeOfDuckdb(type: string): ColumnType {
   if (type === 'VARCHAR' || type === 'JSON' || type === 'DATE' || type.startsWith('TIMESTAMP') || type === 'UUID') return 'string';
   throw new Error(`a dataset column of DuckDB type ${type} has no flat file type (models must flatten nested values)`);
 }
+
+/** The DuckDB type each file column type is written as. */
+const DUCKDB_TYPE: Readonly<Record<ColumnType, string>> = { string: 'VARCHAR', int64: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN' };
 
 function labelExpr(c: LabelColumn): string {
   const col = quoteIdent(c.column);
@@ -72,7 +76,14 @@ export class DuckdbSource implements RowSource {
     try {
       // Global settings of this process's instance of the file: every connection (one per query) inherits them.
       // Row order comes from each dataset's ORDER BY, so the scans need not keep insertion order (which costs memory).
-      await wh.query(`SET GLOBAL temp_directory = ${sqlString(spill)}; SET GLOBAL preserve_insertion_order = false`);
+      // Filter pushdown is off because the translated `FROM events, UNNEST(items) AS item … WHERE …` is a LATERAL
+      // subquery: with a WHERE pushed into it, DuckDB no longer turns it into a plain UNNEST and instead
+      // materializes every event and hash-joins it back to its own items, many times the cost of the whole
+      // model (pipeline/README.md, "Measured"). The only filters left above the scans are the day range's, which
+      // then read the whole events table once per dataset: a scan, cheap next to the models themselves.
+      await wh.query(
+        `SET GLOBAL temp_directory = ${sqlString(spill)}; SET GLOBAL preserve_insertion_order = false; SET GLOBAL disabled_optimizers = 'filter_pushdown'`,
+      );
     } catch (error) {
       await wh.close();
       rmSync(spill, { recursive: true, force: true });
@@ -104,31 +115,56 @@ export class DuckdbSource implements RowSource {
     return Number(rows[0]?.n ?? 0) === 2;
   }
 
-  /** The DuckDB SQL of one dataset over a date range. */
-  sql(dataset: DatasetName, range: DateRange): string {
+  /**
+   * One dataset's query in parts: the session setup the translated models need, the SELECT without its order, and
+   * the row order in the result's own column names (so that a query wrapped around the SELECT can sort by it).
+   */
+  private parts(dataset: DatasetName, range: DateRange): { setup: string; select: string; orderBy: string } {
     const spec = DATASET_SPECS[dataset];
     if (spec.kind === 'model') {
-      const sql = modelSql(spec.model, { ...range, dataset: this.wh.dataset });
-      return `${BIGQUERY_SESSION_SETUP};\nSELECT * FROM (\n${sql}\n) AS ${spec.model} ORDER BY ${spec.orderBy}`;
+      return { setup: `${BIGQUERY_SESSION_SETUP};\n`, select: modelSql(spec.model, { ...range, dataset: this.wh.dataset }), orderBy: spec.orderBy };
     }
     // Labels of the clients (and sessions) that have events in the range, so that they match the other files.
     const events = `${quoteIdent(this.wh.dataset)}.events`;
     const columns = LABEL_COLUMNS[spec.table].map(labelExpr).join(', ');
-    const filter = this.eventFilter(range);
-    if (spec.table === 'sim_users') {
-      return `SELECT ${columns} FROM ground_truth.sim_users
-        WHERE client_id IN (SELECT user_pseudo_id FROM ${events} WHERE TRUE${filter})
-        ORDER BY run_id, client_id`;
-    }
-    return `SELECT ${columns} FROM ground_truth.sim_sessions
-      WHERE client_id IN (SELECT user_pseudo_id FROM ${events} WHERE TRUE${filter})
-      ORDER BY started_at, run_id, session_index`;
+    const select = `SELECT ${columns} FROM ground_truth.${spec.table}
+      WHERE client_id IN (SELECT user_pseudo_id FROM ${events} WHERE TRUE${this.eventFilter(range)})`;
+    // started_at_ms is started_at in whole ms, as stored (the runner records milliseconds).
+    return { setup: '', select, orderBy: spec.table === 'sim_users' ? 'run_id, user_pseudo_id' : 'started_at_ms, run_id, session_index' };
+  }
+
+  /** The DuckDB SQL of one dataset over a date range. */
+  sql(dataset: DatasetName, range: DateRange): string {
+    const { setup, select, orderBy } = this.parts(dataset, range);
+    return `${setup}SELECT * FROM (\n${select}\n) AS d ORDER BY ${orderBy}`;
   }
 
   async open(dataset: DatasetName, range: DateRange): Promise<RowStream> {
     const stream = await this.wh.stream(this.sql(dataset, range));
     const columns = stream.columns.map((c) => ({ name: c.name, type: columnTypeOfDuckdb(c.type) }));
     return { columns, batches: stream.chunks, close: () => stream.close() };
+  }
+
+  /**
+   * DuckDB writes the file itself (`COPY (query) TO file`), with its own CSV writer (RFC 4180: fields holding the
+   * delimiter, a quote or a line break are quoted, quotes doubled; NULL an empty field, an empty string `""`) or
+   * Parquet writer (snappy). Every column is cast to the type the manifest names, so that Parquet's physical types
+   * are exactly int64 / double / boolean / string whatever the model's DuckDB type (INTEGER, DECIMAL, …), and
+   * the CSV prints the same numbers Parquet holds. Rows follow the dataset's ORDER BY, as from `open`.
+   */
+  async writeFile(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset> {
+    const { setup, select, orderBy } = this.parts(dataset, range);
+    const described = await this.wh.query(`${setup}DESCRIBE (\n${select}\n)`);
+    const columns: DatasetColumn[] = described.map((c) => {
+      if (typeof c.column_name !== 'string' || typeof c.column_type !== 'string') throw new Error(`DESCRIBE of ${dataset} gave no column name and type`);
+      return { name: c.column_name, type: columnTypeOfDuckdb(c.column_type) };
+    });
+    const casts = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteIdent(c.name)}`).join(', ');
+    const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n'" : 'FORMAT parquet, COMPRESSION snappy';
+    const [result] = await this.wh.query(
+      `${setup}COPY (SELECT ${casts} FROM (\n${select}\n) AS d ORDER BY ${orderBy}) TO ${sqlString(file)} (${options})`,
+    );
+    return { rows: Number(result?.Count ?? 0), columns };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,13 @@
 import type { DateRange } from '../analysis/models';
 import type { JsonValue } from '../warehouse/warehouse';
 import type { DatasetColumn, DatasetName } from './datasets';
+import type { FileFormat } from './sinks';
+
+/** What a source that writes a dataset's file itself reports about it. */
+export interface WrittenDataset {
+  rows: number;
+  columns: DatasetColumn[];
+}
 
 /** One dataset's rows as they stream out of the source. */
 export interface RowStream {
@@ -21,5 +28,11 @@ export interface RowSource {
   /** False when the source holds no ground truth: the label files are then left out, and the manifest says so. */
   hasGroundTruth(): Promise<boolean>;
   open(dataset: DatasetName, range: DateRange): Promise<RowStream>;
+  /**
+   * Writes one dataset's whole file at `file` (which must not exist yet) in the source's own engine, rows never
+   * passing through JavaScript; the same columns, types and row order as `open` gives. Only where the engine can
+   * write the files (DuckDB's COPY); without it, `open`'s rows go through the JavaScript writers.
+   */
+  writeFile?(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset>;
   close(): Promise<void>;
 }

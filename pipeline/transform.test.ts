@@ -34,6 +34,21 @@ async function readBack(file: string): Promise<Record<string, JsonValue>[]> {
   }
 }
 
+/**
+ * A file's rows as text, in file order, each value as it compares across writers and runs: numbers by value to 12
+ * significant digits (DuckDB prints 80.0 where JavaScript prints 80, and a sum of doubles may differ in its last
+ * bits from one run to the next, as DuckDB's threads add in a different order), '' and NULL alike (csv-stringify
+ * writes both as an empty field).
+ */
+async function contentOf(file: string, columns: readonly { name: string }[]): Promise<string[]> {
+  const canonical = (v: JsonValue): string => {
+    if (v === null || v === '') return '';
+    const n = typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : NaN;
+    return Number.isFinite(n) ? String(Number(n.toPrecision(12))) : JSON.stringify(v);
+  };
+  return (await readBack(file)).map((r) => columns.map((c) => canonical(r[c.name] ?? null)).join('|'));
+}
+
 function sessionIdOf(row: (typeof rows)[number]): number {
   const p = row.event_params.find((x) => x.key === 'ga_session_id');
   return Number(p?.value.int_value);
@@ -166,6 +181,30 @@ describe('shoplab transform from DuckDB', { timeout: 120_000 }, () => {
     expect(parquet.map((r) => [r.session_key, r.revenue, r.converted, r.page_views])).toEqual(csv.map((r) => [r.session_key, r.revenue, r.converted, r.page_views]));
   });
 
+  it("DuckDB's own writer (COPY) and the JavaScript writers give the same columns and rows, in the same order", async () => {
+    // The same warehouse read as a plain RowSource (no writeFile): its rows go through csv-stringify / hyparquet-writer.
+    const real = DuckdbSource.of(wh);
+    const streamed: RowSource = {
+      kind: real.kind,
+      location: real.location,
+      countEvents: (r) => real.countEvents(r),
+      hasGroundTruth: () => real.hasGroundTruth(),
+      open: (dataset, range) => real.open(dataset, range),
+      close: () => real.close(),
+    };
+    for (const format of ['csv', 'parquet'] as const) {
+      const js = await runTransform({ source: streamed, out: join(dir, `js-${format}`), format });
+      const copied = outputs[format]!;
+      expect(js.files.map((f) => [f.dataset, f.rows, f.columns])).toEqual(copied.files.map((f) => [f.dataset, f.rows, f.columns]));
+      for (const f of copied.files) {
+        const a = await contentOf(join(dir, `out-${format}`, f.file), f.columns);
+        const b = await contentOf(join(dir, `js-${format}`, f.file), f.columns);
+        expect(a.length, f.file).toBeGreaterThan(0);
+        expect(a, f.file).toEqual(b);
+      }
+    }
+  });
+
   it('reads only the days asked for', async () => {
     const m = await runTransform({ source: DuckdbSource.of(wh), out: join(dir, 'range'), format: 'csv', from: '2026-11-01', to: '2026-11-01', datasets: ['events', 'sessions'] });
     const inRange = rows.filter((r) => r.event_date === '20261101').length;
@@ -232,6 +271,20 @@ describe('shoplab transform on the command line', { timeout: 180_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/sessions\.parquet: \d+ rows/);
     expect(existsSync(join(out, 'labels_sessions.parquet'))).toBe(true);
+  });
+
+  it("the CLI's own DuckDB instance (read-only, its memory limit and optimizer settings) writes the same rows as the in-process one", async () => {
+    const out = join(dir, 'cli-csv');
+    const r = await cli('--data', join(dir, 'data'), '--out', out, '--format', 'csv');
+    expect(r.stderr).toBe('');
+    const mine = JSON.parse(readFileSync(join(out, MANIFEST_FILE), 'utf8')) as Manifest;
+    const earlier = JSON.parse(readFileSync(join(dir, 'out-csv', MANIFEST_FILE), 'utf8')) as Manifest;
+    expect(mine.files.map((f) => [f.file, f.rows, f.columns])).toEqual(earlier.files.map((f) => [f.file, f.rows, f.columns]));
+    for (const f of mine.files) {
+      const a = await contentOf(join(out, f.file), f.columns);
+      expect(a.length, f.file).toBeGreaterThan(0);
+      expect(a, f.file).toEqual(await contentOf(join(dir, 'out-csv', f.file), f.columns));
+    }
   });
 
   it('bad input gets a one-line error, a non-zero exit and no output folder', async () => {
