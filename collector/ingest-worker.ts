@@ -45,6 +45,8 @@ export interface JudgedText extends SerializedRows {
 export type IngestReply = ({ id: number } & JudgedText) | { id: number; error: string } | { id: number; released: boolean };
 
 const BOOT = new URL('./ingest-thread.boot.mjs', import.meta.url);
+/** The ingest thread's young generation (V8's nursery), in MB. */
+const WORKER_YOUNG_GENERATION_MB = 16;
 
 interface Waiting {
   resolve: (reply: JudgedText | { released: boolean }) => void;
@@ -148,7 +150,10 @@ export class IngestWorker {
       digests: this.opts.digests ?? false,
       firstTouch: await this.opts.loadFirstTouch(),
     };
-    const worker = new Worker(BOOT, { workerData: data });
+    // A smaller young generation than V8's default (48 MB here): what the thread allocates per request (parsed bodies,
+    // rows, their text) dies within the request, so a smaller nursery costs little, and it is memory the process
+    // would otherwise keep at its peak (collector/README.md, "Memory under sustained ingest").
+    const worker = new Worker(BOOT, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number): void => reject(new Error(`the ingest worker exited (code ${code}) while starting`));
       worker.once('error', reject);
