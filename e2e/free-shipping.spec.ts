@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../collector/server';
 import { EXPERIMENT_ARM_PROPERTY, FREE_SHIPPING_PROMOTION } from '../ga4/store-experiment';
 import { expect, test as base } from './fixtures';
 import { ga4Violations } from './ga4-rules';
-import { dataLayer, mark, navigate, open, pushedOnce } from './store-page';
+import { dataLayer, fillAddress, mark, navigate, open, pushedOnce } from './store-page';
 
 /** $14.00: under the store's $50 free-shipping threshold, so that only the arm can make its shipping free. */
 const PRODUCT = '/product/northridge-trail-trekking-poles-00022/';
@@ -47,12 +47,7 @@ async function cartWithOneItem(page: Page, url: string): Promise<void> {
 
 async function checkout(page: Page): Promise<void> {
   await navigate(page, () => page.getByRole('link', { name: 'Checkout' }).click(), '/checkout/');
-  const form = page.getByRole('form', { name: 'Checkout' });
-  await form.getByLabel('Full name').fill('Ada Shopper');
-  await form.getByLabel('Email').fill('ada@example.test');
-  await form.getByLabel('Address').fill('1 Test Street');
-  await form.getByLabel('City').fill('Testville');
-  await form.getByLabel('Postal code').fill('12345');
+  await fillAddress(page);
   await page.getByRole('button', { name: 'Continue to shipping method' }).click();
 }
 

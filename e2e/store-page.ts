@@ -81,3 +81,13 @@ export async function eventNames(page: Page, since = 0): Promise<string[]> {
 export function itemsCents(push: Pushed): number {
   return Math.round((push.ecommerce?.items ?? []).reduce((s, it) => s + (it.price ?? 0) * (it.quantity ?? 1), 0) * 100);
 }
+
+/** Fills the checkout form's address step with a valid address (the step's submit is the caller's). */
+export async function fillAddress(page: Page): Promise<void> {
+  const form = page.getByRole('form', { name: 'Checkout' });
+  await form.getByLabel('Full name').fill('Ada Shopper');
+  await form.getByLabel('Email').fill('ada@example.test');
+  await form.getByLabel('Address').fill('1 Test Street');
+  await form.getByLabel('City').fill('Testville');
+  await form.getByLabel('Postal code').fill('12345');
+}

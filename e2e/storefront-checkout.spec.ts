@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { eventNames, itemsCents, mark, navigate, open, pushedOnce, type Pushed } from './store-page';
+import { eventNames, fillAddress, itemsCents, mark, navigate, open, pushedOnce, type Pushed } from './store-page';
 
 const PRODUCTS = ['/product/summit-co-trail-sleeping-bag-00018/', '/product/trailpeak-alpine-running-vest-00004/'];
 
@@ -12,15 +12,6 @@ async function fillCart(page: Page, serverUrl: string): Promise<void> {
     await expect(page.getByRole('status')).toContainText('Added');
   }
   await navigate(page, () => page.getByRole('link', { name: 'Cart', exact: true }).click(), '/cart/');
-}
-
-async function fillAddress(page: Page): Promise<void> {
-  const form = page.getByRole('form', { name: 'Checkout' });
-  await form.getByLabel('Full name').fill('Ada Shopper');
-  await form.getByLabel('Email').fill('ada@example.test');
-  await form.getByLabel('Address').fill('1 Test Street');
-  await form.getByLabel('City').fill('Testville');
-  await form.getByLabel('Postal code').fill('12345');
 }
 
 function payload(p: Pushed): Record<string, unknown> {
