@@ -11,6 +11,8 @@ export interface CommittedRows {
   lines(): readonly string[];
   /** The digest of every row stored that has one (digestRow's null left out), in order. */
   digests(): readonly EventDigest[];
+  /** Whether every row's digest was handed over by its inserter, so that `digests()` reads no line. */
+  readonly digestsHanded: boolean;
 }
 
 /** Receives the rows of each commit; see Warehouse.onCommit. */
@@ -27,7 +29,11 @@ class CommittedText implements CommittedRows {
   private split: readonly string[] | null = null;
   private digested: readonly EventDigest[] | null = null;
 
-  constructor(private readonly parts: readonly CommittedPart[]) {}
+  readonly digestsHanded: boolean;
+
+  constructor(private readonly parts: readonly CommittedPart[]) {
+    this.digestsHanded = parts.every((p) => p.digests !== undefined);
+  }
 
   lines(): readonly string[] {
     // A line never holds a raw newline (JSON escapes it), so splitting recovers the rows.
