@@ -557,6 +557,14 @@ export class LiveState {
     return users;
   }
 
+  /** A session by key: a live one, or a client's latest session after it left the window (older ones are not kept). */
+  session(key: string): SessionState | undefined {
+    const live = this.sessions.get(key);
+    if (live) return live;
+    const last = this.clients.get(key.slice(0, key.lastIndexOf('.')))?.last;
+    return last?.key === key ? last : undefined;
+  }
+
   /** Live sessions (an event within the window), most recently active first. */
   liveSessions(): SessionState[] {
     const out: SessionState[] = [];
