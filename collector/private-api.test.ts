@@ -250,6 +250,7 @@ describe('onCommit', () => {
   it('gets the JSON lines of every row each commit stored, after the 204, and a throwing listener harms nothing', async () => {
     const batches: string[][] = [];
     const digests: EventDigest[][] = [];
+    const handed: boolean[] = [];
     const logs: string[] = [];
     const server = await start({
       log: (m) => logs.push(m),
@@ -258,7 +259,10 @@ describe('onCommit', () => {
           throw new Error('listener broke');
         },
         (committed) => batches.push([...committed.lines()]),
-        (committed) => digests.push([...committed.digests()]),
+        (committed) => {
+          handed.push(committed.digestsHanded);
+          digests.push([...committed.digests()]);
+        },
       ],
     });
     const hit = (client: string, ts: number): Promise<Response> =>
@@ -276,6 +280,8 @@ describe('onCommit', () => {
     expect(rows.every((r) => r.stream_id === STREAM.streamId)).toBe(true);
     // The digests the ingest worker made beside the rows are the digests of the committed rows, in the same order.
     await expect.poll(() => digests.flat().length).toBe(4);
+    // Made by the ingest worker beside the rows, not read back from the lines on the main thread.
+    expect(handed.every(Boolean)).toBe(true);
     expect(digests.flat()).toEqual(batches.flat().map((l) => digestRow(JSON.parse(l) as ExportRow)));
     expect(logs.filter((l) => l.includes('listener broke'))).toHaveLength(1);
   });

@@ -238,7 +238,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
         sendJson(res, 200, { now: state.now, visitors: listVisitors(state, parseVisitorFilter(url.searchParams)) });
         return;
       case 'visitor': {
-        const s = state.sessions.get(url.searchParams.get('key') ?? '');
+        const s = state.session(url.searchParams.get('key') ?? '');
         if (!s) {
           sendJson(res, 404, { error: 'no such visitor' });
           return;

@@ -82,7 +82,7 @@ export function clickStreamSimilarity(a: SessionState, b: SessionState): number 
 
 /** Live visitors at least `min` similar to one visitor, most similar first (the visitor itself first). */
 export function similarVisitors(state: LiveState, key: string, min: number): (VisitorRow & { similarity: number })[] | null {
-  const seed = state.sessions.get(key);
+  const seed = state.session(key);
   if (!seed) return null;
   const out: (VisitorRow & { similarity: number })[] = [];
   for (const s of state.liveSessions()) {

@@ -97,6 +97,8 @@ describe('LiveState over hours of traffic', () => {
     const gone = [...seen].find(([key, v]) => !state.sessions.has(key) && state.clients.get(v.client)?.last.key === key);
     expect(gone).toBeDefined();
     const [goneKey, goneVisit] = gone!;
+    // Still found by key (a visitor's page), as its client's latest session.
+    expect(state.session(goneKey)?.key).toBe(goneKey);
     state.applyDigest(digest(goneVisit.client, Number(goneKey.split('.').at(-1)), goneVisit.end - 1, 'page_view'));
     expect(state.cards().sessions).toBe(sessionsBefore);
     expect(state.sessions.has(goneKey)).toBe(false);

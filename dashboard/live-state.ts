@@ -230,8 +230,11 @@ export class LiveState {
   readonly clients = new Map<string, ClientState>();
   /** Live sessions by the minute of their latest event: a minute leaves the window whole. */
   private readonly buckets = new Map<number, MinuteBucket>();
-  /** Where each live session is counted: its bucket's minute and the stage counted there. */
-  private readonly placed = new Map<SessionState, { minute: number; stage: Stage }>();
+  /**
+   * Where each live session is counted: its bucket's minute, the stage counted there, and its end when last filed
+   * (a bucket's sessions are in the order their latest events arrived).
+   */
+  private readonly placed = new Map<SessionState, { minute: number; stage: Stage; end: number }>();
   /** Sessions ever counted (the sessions card), live or gone. */
   private sessionCount = 0;
   /** The window's first minute when last pruned. */
@@ -464,7 +467,15 @@ export class LiveState {
   private place(s: SessionState, firstMinute: number): void {
     const minute = Math.floor(s.end / MINUTE_US);
     const was = this.placed.get(s);
-    if (was && was.minute === minute && was.stage === s.stage) return;
+    if (was && was.minute === minute && was.stage === s.stage) {
+      if (s.end > was.end) {
+        const sessions = this.buckets.get(minute)?.sessions;
+        sessions?.delete(s);
+        sessions?.add(s);
+        was.end = s.end;
+      }
+      return;
+    }
     if (was) {
       const old = this.buckets.get(was.minute);
       if (old) {
@@ -485,7 +496,8 @@ export class LiveState {
     if (was) {
       was.minute = minute;
       was.stage = s.stage;
-    } else this.placed.set(s, { minute, stage: s.stage });
+      was.end = s.end;
+    } else this.placed.set(s, { minute, stage: s.stage, end: s.end });
   }
 
   /** Drops what fell out of the window: its minutes, and the sessions whose latest event is that old. */
@@ -543,6 +555,14 @@ export class LiveState {
     let users = 0;
     for (const n of this.latestMinuteCounts.values()) users += n; // pruned to the window
     return users;
+  }
+
+  /** A session by key: a live one, or a client's latest session after it left the window (older ones are not kept). */
+  session(key: string): SessionState | undefined {
+    const live = this.sessions.get(key);
+    if (live) return live;
+    const last = this.clients.get(key.slice(0, key.lastIndexOf('.')))?.last;
+    return last?.key === key ? last : undefined;
   }
 
   /** Live sessions (an event within the window), most recently active first. */
@@ -607,11 +627,14 @@ export class LiveState {
     });
     const states = this.visitorStateCounts();
     // The most recently active visitors are drawn (and scored), however many are on the site: the newest minutes
-    // are walked until there are enough.
+    // are walked, each from its latest arrival back, until there are enough (no sort: a minute can hold thousands).
     const here: SessionState[] = [];
     for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
-      for (const s of this.newestFirst(m)) {
-        if (here.length === MAX_BUBBLES) break;
+      const bucket = this.buckets.get(m);
+      if (!bucket) continue;
+      const arrived = [...bucket.sessions];
+      for (let i = arrived.length - 1; i >= 0 && here.length < MAX_BUBBLES; i--) {
+        const s = arrived[i]!;
         if (this.stateOf(s) !== 'left') here.push(s);
       }
     }

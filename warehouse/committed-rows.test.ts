@@ -31,6 +31,7 @@ describe('the commit listener', () => {
     const digests = rows.map((r) => packDigest(marked(digestRow(r)))).join('\n');
     await warehouse.insertSerializedEvents({ text: rows.map(rowLine).join('\n'), dates: rows.map((r) => r.event_date), digests });
     await expect.poll(() => commits.length).toBe(1);
+    expect(commits[0]!.digestsHanded).toBe(true);
     expect(commits[0]!.digests()).toEqual(rows.map((r) => marked(digestRow(r))).filter((d) => d !== null));
     expect(commits[0]!.lines()).toEqual(rows.map(rowLine));
     await warehouse.close();
@@ -53,6 +54,7 @@ describe('the commit listener', () => {
     expect(commits[1]!.lines()).toEqual(fresh.map(rowLine));
     expect(commits[1]!.digests()).toEqual(fresh.map(digestRow).filter((d) => d !== null));
     // Rows inserted without digests are digested from their lines.
+    expect(commits[0]!.digestsHanded).toBe(false);
     expect(commits[0]!.digests()).toEqual(first.map(digestRow).filter((d) => d !== null));
     await warehouse.close();
   });

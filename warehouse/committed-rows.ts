@@ -11,6 +11,8 @@ export interface CommittedRows {
   lines(): readonly string[];
   /** The digest of every row stored that has one (digestRow's null left out), in order. */
   digests(): readonly EventDigest[];
+  /** Whether every row's digest was handed over by its inserter, so that `digests()` reads no line. */
+  readonly digestsHanded: boolean;
 }
 
 /** Receives the rows of each commit; see Warehouse.onCommit. */
@@ -37,7 +39,11 @@ class CommittedText implements CommittedRows {
   private split: readonly string[] | null = null;
   private digested: readonly EventDigest[] | null = null;
 
-  constructor(private readonly parts: readonly CommittedPart[]) {}
+  readonly digestsHanded: boolean;
+
+  constructor(private readonly parts: readonly CommittedPart[]) {
+    this.digestsHanded = parts.every((p) => p.digests !== undefined);
+  }
 
   lines(): readonly string[] {
     this.split ??= this.parts.length === 1 ? splitLines(this.parts[0]!.text) : this.parts.flatMap((p) => splitLines(p.text));
