@@ -3,8 +3,8 @@
  * population's modifiers (docs/population.md), so it is checked here against that definition rather than tuned.
  */
 import { describe, expect, it } from 'vitest';
-import type { TruthUser } from './dataset';
-import { carriesGenderSignal, GENDER_SIGNAL_SHARE, genderedChoiceShare } from './personas';
+import type { Dataset, TruthUser } from './dataset';
+import { activityBand, carriesGenderSignal, categoryEventCounts, GENDER_SIGNAL_SHARE, genderedChoiceShare } from './personas';
 
 const CATS = ['womens-fashion', 'mens-fashion', 'beauty', 'electronics', 'books'];
 
@@ -34,5 +34,31 @@ describe('where the population puts a gender signal', () => {
     const w = (share: number): Record<string, number> => ({ beauty: share ** (2 / 3), books: (1 - share) ** (2 / 3) });
     expect(carriesGenderSignal(shopper('male', w(GENDER_SIGNAL_SHARE - 0.01)), engaged, CATS)).toBe(false);
     expect(carriesGenderSignal(shopper('male', w(GENDER_SIGNAL_SHARE + 0.01)), engaged, CATS)).toBe(true);
+  });
+});
+
+describe('activity bands for interests recall', () => {
+  it('bands by category events, edges included in the lower band', () => {
+    expect([0, 1, 2, 3, 5, 6, 10, 11, 20, 21, 500].map(activityBand)).toEqual(['0', '1-2', '1-2', '3-5', '3-5', '6-10', '6-10', '11-20', '11-20', '21+', '21+']);
+  });
+
+  it('counts category visits and item events that carry weight, and which categories were touched', () => {
+    const ds = {
+      categories: ['books', 'kids'],
+      categoryVisits: [
+        { userId: 'a', gaSessionId: 1, t: 1, category: 'books', weight: 1, via: 'list' },
+        { userId: 'a', gaSessionId: 1, t: 2, category: 'kids', weight: 0.5, via: 'search' },
+      ],
+      itemEvents: [
+        { userId: 'a', gaSessionId: 1, t: 3, name: 'view_item', itemId: 'i', category: 'books', price: 5 },
+        // An impression-like event with no weight, and a category the store does not have, count for nothing.
+        { userId: 'b', gaSessionId: 2, t: 3, name: 'view_cart', itemId: 'i', category: 'books', price: 5 },
+        { userId: 'b', gaSessionId: 2, t: 4, name: 'add_to_cart', itemId: 'j', category: 'garden', price: 5 },
+      ],
+    } as unknown as Dataset;
+    const counts = categoryEventCounts(ds);
+    expect(counts.get('a')?.events).toBe(3);
+    expect([...(counts.get('a')?.categories ?? [])].sort()).toEqual(['books', 'kids']);
+    expect(counts.has('b')).toBe(false);
   });
 });
