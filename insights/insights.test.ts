@@ -88,6 +88,30 @@ describe('insights on a fixed-seed run of the default population', () => {
     expect(s.value).toBeGreaterThan(s.baselineValue);
   });
 
+  it('personas: the interests ranker is chosen on training folds, and recall is reported by activity band over every held-out user', () => {
+    const report = result.personas.interests;
+    expect(report.validation.map((v) => v.candidate).sort()).toEqual(['learned', 'lift']);
+    const best = Math.max(...report.validation.map((v) => v.recallAt3));
+    expect(report.validation.find((v) => v.candidate === report.chosen)?.recallAt3).toBe(best);
+    const s = score('personas', 'interests', 'recall_at_3');
+    expect(report.bands.reduce((a, b) => a + b.users, 0)).toBe(s.n);
+    // The bands' recalls, weighted by their users, make up the overall figure.
+    const weighted = report.bands.filter((b) => b.users > 0).reduce((a, b) => a + b.recallAt3 * b.users, 0) / s.n;
+    expect(weighted).toBeCloseTo(s.value, 9);
+    // A shopper with no category event touched none of their interests.
+    expect(report.bands.find((b) => b.band === '0' && b.users > 0)?.visibleShare ?? 0).toBe(0);
+    expect(s.interval?.low).toBeLessThanOrEqual(s.value);
+    expect(s.interval?.high).toBeGreaterThanOrEqual(s.value);
+  });
+
+  it('personas: gender where the population puts signal carries its bootstrap interval', () => {
+    const s = score('personas', 'gender_where_signal', 'balanced_accuracy');
+    expect(s.n).toBeGreaterThan(0);
+    expect(s.interval?.low).toBeLessThanOrEqual(s.value);
+    expect(s.interval?.high).toBeGreaterThanOrEqual(s.value);
+    expect((s.interval?.high ?? 0) - (s.interval?.low ?? 0)).toBeGreaterThan(0);
+  });
+
   it('personas: gender, age band and job are scored against majority and prior', () => {
     for (const target of ['gender', 'age_band', 'job']) {
       const ba = score('personas', target, 'balanced_accuracy');

@@ -75,7 +75,7 @@ export interface Summary {
   scores: Score[];
   timings: Record<string, number>;
   funnel: { step: string; sessions: number }[];
-  personas: { confusion: PersonaResult['confusion']; exposureExponent: number; interestModel: PersonaModelJson['interestModel'] };
+  personas: { confusion: PersonaResult['confusion']; exposureExponent: number; interestModel: PersonaModelJson['interestModel']; interests: PersonaResult['interests'] };
   propensity: { chosen: string; reliability: PropensityResult['reliability']; histogram: { from: number; to: number; buyers: number; others: number }[] };
   recommendations: { table: RecsResult['table']; heldOutUsers: number };
   segments: {
@@ -127,7 +127,7 @@ export function summarize(ds: Dataset, r: TrainResult, leftOut: string[]): Summa
     scores: r.scores,
     timings: r.timings,
     funnel: funnelOf(ds),
-    personas: { confusion: r.personas.confusion, exposureExponent: r.personas.model.exposureExponent, interestModel: r.personas.model.interestModel },
+    personas: { confusion: r.personas.confusion, exposureExponent: r.personas.model.exposureExponent, interestModel: r.personas.model.interestModel, interests: r.personas.interests },
     propensity: { chosen: r.propensity.chosen, reliability: r.propensity.reliability, histogram },
     recommendations: { table: r.recs.table, heldOutUsers: r.recs.heldOutUsers },
     segments: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   adjustedRandIndex,
   balancedAccuracy,
+  bootstrapInterval,
   brier,
   confusionMatrix,
   hitRateAtK,
@@ -14,6 +15,7 @@ import {
   rocAuc,
   silhouette,
 } from './metrics';
+import { seededRandom } from './split';
 import { quintileScores, rfmSegment } from './segments';
 
 describe('classification metrics, against values worked out by hand', () => {
@@ -104,6 +106,22 @@ describe('clustering metrics', () => {
     const r = meanInterval([1, 2, 3, 4]);
     expect(r.mean).toBe(2.5);
     expect(r.high - r.mean).toBeCloseTo(1.96 * Math.sqrt(5 / 3 / 4), 12);
+  });
+
+  it('the bootstrap interval of a mean of 0/1 rows is close to the normal one, and repeats from its seed', () => {
+    // 400 rows, 30 % ones: the normal approximation is good here, ± 1.96·sqrt(0.21/400) ≈ ± 0.045.
+    const rows = Array.from({ length: 400 }, (_, i) => (i % 10 < 3 ? 1 : 0));
+    const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const a = bootstrapInterval(rows, mean, seededRandom('b'));
+    const half = 1.96 * Math.sqrt(0.3 * 0.7 / 400);
+    expect(a.low).toBeGreaterThan(0.3 - half - 0.01);
+    expect(a.low).toBeLessThan(0.3 - half + 0.01);
+    expect(a.high).toBeGreaterThan(0.3 + half - 0.01);
+    expect(a.high).toBeLessThan(0.3 + half + 0.01);
+    expect(bootstrapInterval(rows, mean, seededRandom('b'))).toEqual(a);
+    // A constant metric has no spread; no rows, no interval.
+    expect(bootstrapInterval(rows, () => 0.5, seededRandom('b'))).toEqual({ low: 0.5, high: 0.5 });
+    expect(bootstrapInterval([], mean, seededRandom('b')).low).toBeNaN();
   });
 });
 

@@ -244,3 +244,21 @@ export function meanInterval(values: readonly number[]): { mean: number; low: nu
   const half = 1.96 * Math.sqrt(variance / n);
   return { mean, low: mean - half, high: mean + half };
 }
+
+/**
+ * Percentile-bootstrap 95 % interval of a metric over rows drawn with replacement, seeded so a run repeats.
+ * Balanced accuracy on a few dozen users has no closed-form interval worth trusting; resampling the users does.
+ * `random` is a seeded source (split.ts `seededRandom`), passed in so this file stays plain functions.
+ */
+export function bootstrapInterval<T>(rows: readonly T[], metric: (sample: readonly T[]) => number, random: () => number, resamples = 2000): { low: number; high: number } {
+  if (rows.length === 0) return { low: NaN, high: NaN };
+  const values: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    const sample = rows.map(() => rows[Math.floor(random() * rows.length)] as T);
+    const v = metric(sample);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  values.sort((a, b) => a - b);
+  const at = (q: number): number => values[Math.min(values.length - 1, Math.max(0, Math.floor(q * values.length)))] ?? NaN;
+  return { low: at(0.025), high: at(0.975) };
+}

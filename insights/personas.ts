@@ -6,7 +6,7 @@
  */
 import { ageBand, AGE_BANDS, type Dataset, type TruthUser, trueTopInterests } from './dataset';
 import { ForestClassifier, LogisticRegression, logisticScore, MajorityClassifier, PriorClassifier, type Classifier, type ForestJson, type LogisticModelJson } from './learners';
-import { balancedAccuracy, confusionMatrix, macroF1, recallAtK } from './metrics';
+import { balancedAccuracy, bootstrapInterval, confusionMatrix, macroF1, recallAtK } from './metrics';
 import type { Score } from './scorecard';
 import { seededRandom, userSplit, type Split } from './split';
 
@@ -163,13 +163,51 @@ export interface PersonaResult {
   /** Per target: labels and the test confusion matrix (rows true, columns predicted). */
   confusion: Record<PersonaTarget, { labels: string[]; matrix: number[][] }>;
   model: PersonaModelJson;
+  interests: InterestReport;
+}
+
+/** How the interests ranker was chosen and how its held-out recall depends on how much each shopper did. */
+export interface InterestReport {
+  chosen: string;
+  /** Mean recall@3 of every candidate over three folds of the training users. */
+  validation: { candidate: string; recallAt3: number }[];
+  /**
+   * Held-out users by their category events (category pages, searches naming a category, item events): recall@3
+   * of the model and of the prior, and `visibleShare`, the share of their true top three they touched at all.
+   */
+  bands: { band: string; users: number; recallAt3: number; priorRecallAt3: number; visibleShare: number }[];
+}
+
+export const ACTIVITY_BANDS = ['0', '1-2', '3-5', '6-10', '11-20', '21+'] as const;
+
+export function activityBand(events: number): (typeof ACTIVITY_BANDS)[number] {
+  if (events === 0) return '0';
+  if (events <= 2) return '1-2';
+  if (events <= 5) return '3-5';
+  if (events <= 10) return '6-10';
+  if (events <= 20) return '11-20';
+  return '21+';
+}
+
+/** Per user: how many events name a category (category visits and weighted item events) and which categories. */
+export function categoryEventCounts(ds: Dataset): Map<string, { events: number; categories: Set<string> }> {
+  const out = new Map<string, { events: number; categories: Set<string> }>();
+  const add = (userId: string, category: string): void => {
+    let v = out.get(userId);
+    if (!v) out.set(userId, (v = { events: 0, categories: new Set() }));
+    v.events++;
+    v.categories.add(category);
+  };
+  for (const c of ds.categoryVisits) add(c.userId, c.category);
+  for (const e of ds.itemEvents) if ((ITEM_WEIGHTS[e.name] ?? 0) > 0 && ds.categories.includes(e.category)) add(e.userId, e.category);
+  return out;
 }
 
 export interface PersonaModelJson {
   forests: Record<PersonaTarget, ForestJson>;
   /**
    * How the top interests are ranked, chosen by cross-validation on training users: `lift` (the user's share
-   * over the store-wide share to the power `exposureExponent`) or `learned` (per category, a logistic model of
+   * over the store-wide share to the power `exposureExponent`), `learned` (per category, a logistic model of
    * "is among the true top three" from the user's whole category mix, so a shopper seen only in the kitchen
    * gets the home and kids interests that go with it).
    */
@@ -208,15 +246,38 @@ export function rankInterests(share: readonly number[], population: readonly num
 
 type InterestFit = Omit<PersonaModelJson, 'forests'>;
 
-/** Fits both interest rankers on `users` (inputs, true top three) and returns the one named. */
-function fitInterests(kind: 'lift' | 'learned', cats: readonly string[], inputs: readonly (readonly number[])[], truth: readonly string[][]): InterestFit {
+/** One interest ranker with its settings: what cross-validation on training users chooses among. */
+export type InterestCandidate = { kind: 'lift' } | { kind: 'learned' };
+
+/**
+ * The rankers tried. Others were tried on validation folds and lost (insights/README.md, "Interests"): richer
+ * per-category features for the logistic model, and an empirical-Bayes mixture over the training shoppers' true
+ * interest profiles; they are not kept.
+ */
+export const INTEREST_CANDIDATES: readonly InterestCandidate[] = [{ kind: 'lift' }, { kind: 'learned' }];
+
+export function candidateName(c: InterestCandidate): string {
+  return c.kind;
+}
+
+/**
+ * Fits one interest ranker on training users: their category engagement (`UserFeatures.categoryShare`), their
+ * true interest weights (in `cats` order) and the true top three those give.
+ */
+function fitInterests(
+  candidate: InterestCandidate,
+  cats: readonly string[],
+  inputs: readonly (readonly number[])[],
+  weights: readonly (readonly number[])[],
+): InterestFit {
+  const truth = weights.map((w) => topOf(cats, w));
   const populationShare = cats.map((_, i) => inputs.reduce((s, x) => s + (x[i] ?? 0), 0) / Math.max(1, inputs.length));
   const counts = new Map<string, number>();
   for (const t of truth) for (const c of t) counts.set(c, (counts.get(c) ?? 0) + 1);
   const priorTop = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c).slice(0, 3);
   let exposureExponent = 0;
   let interestLogistic: LogisticModelJson[] = [];
-  if (kind === 'lift') {
+  if (candidate.kind === 'lift') {
     let best = -1;
     for (const alpha of [0, 0.25, 0.5, 0.75, 1]) {
       const r = recallAtK(truth, inputs.map((x) => rankInterests(x, populationShare, cats, alpha)), 3);
@@ -229,46 +290,83 @@ function fitInterests(kind: 'lift' | 'learned', cats: readonly string[], inputs:
       return lr.model;
     });
   }
-  return { interestModel: kind, exposureExponent, populationShare, categories: [...cats], priorTop, interestLogistic };
+  return { interestModel: candidate.kind, exposureExponent, populationShare, categories: [...cats], priorTop, interestLogistic };
 }
 
-/** Which interest ranker recalls more of the true top three: three folds of the training users, never the test users. */
-function chooseInterestModel(seed: string, ids: readonly string[], cats: readonly string[], inputs: readonly (readonly number[])[], truth: readonly string[][]): 'lift' | 'learned' {
-  const fold = ids.map((id) => Math.floor(seededRandom(`${seed}/interest-fold/${id}`)() * 3));
-  const mean = { lift: 0, learned: 0 };
-  for (const kind of ['lift', 'learned'] as const) {
-    for (let f = 0; f < 3; f++) {
-      const tr = ids.map((_, i) => i).filter((i) => fold[i] !== f);
-      const va = ids.map((_, i) => i).filter((i) => fold[i] === f);
-      const m = fitInterests(kind, cats, tr.map((i) => inputs[i] ?? []), tr.map((i) => truth[i] ?? []));
-      const full = { ...m, forests: {} as PersonaModelJson['forests'] };
-      mean[kind] += recallAtK(va.map((i) => truth[i] ?? []), va.map((i) => predictInterests(full, inputs[i] ?? [])), 3) / 3;
-    }
-  }
-  return mean.learned > mean.lift ? 'learned' : 'lift';
-}
-
-/** Share of category choices a shopper's interests give to clothing, by the simulator's own rule (weight^1.5, behaviours.ts). */
-export function fashionChoiceShare(t: TruthUser): number {
-  let all = 0;
-  let fashion = 0;
-  for (const [c, w] of Object.entries(t.interests)) {
-    all += w ** 1.5;
-    if (c === 'womens-fashion' || c === 'mens-fashion') fashion += w ** 1.5;
-  }
-  return all > 0 ? fashion / all : 0;
+/** The three categories of highest weight (ties by id), as `trueTopInterests` takes them. */
+function topOf(cats: readonly string[], w: readonly number[]): string[] {
+  return cats
+    .map((c, i) => [c, w[i] ?? 0] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 3)
+    .map(([c]) => c);
 }
 
 /**
- * Where the population puts a gender signal: the default population's gender modifiers act on clothing (and
- * beauty), and give nonbinary shoppers no interests of their own; so a female or male shopper whose interests
- * send at least a quarter of their category choices to clothing, and who engaged with at least one category.
- * Decided from the truth, only to say which held-out users the figure is on; the threshold was set before
- * measuring, from the rule, not tuned on the result.
+ * Which interest ranker recalls more of the true top three: three folds of the training users, never the test
+ * users. Returns the winner and every candidate's mean validation recall (kept in the summary, so the choice can
+ * be checked).
  */
-function carriesGenderSignal(t: TruthUser, share: readonly number[] | undefined, cats: readonly string[]): boolean {
+function chooseInterestModel(
+  seed: string,
+  ids: readonly string[],
+  cats: readonly string[],
+  inputs: readonly (readonly number[])[],
+  weights: readonly (readonly number[])[],
+): { best: InterestCandidate; validation: { candidate: string; recallAt3: number }[] } {
+  const fold = ids.map((id) => Math.floor(seededRandom(`${seed}/interest-fold/${id}`)() * 3));
+  const validation: { candidate: string; recallAt3: number }[] = [];
+  let best: InterestCandidate = INTEREST_CANDIDATES[0] ?? { kind: 'lift' };
+  let bestRecall = -1;
+  for (const candidate of INTEREST_CANDIDATES) {
+    let mean = 0;
+    for (let f = 0; f < 3; f++) {
+      const tr = ids.map((_, i) => i).filter((i) => fold[i] !== f);
+      const va = ids.map((_, i) => i).filter((i) => fold[i] === f);
+      const m = fitInterests(candidate, cats, tr.map((i) => inputs[i] ?? []), tr.map((i) => weights[i] ?? []));
+      const full = { ...m, forests: {} as PersonaModelJson['forests'] };
+      mean += recallAtK(va.map((i) => topOf(cats, weights[i] ?? [])), va.map((i) => predictInterests(full, inputs[i] ?? [])), 3) / 3;
+    }
+    validation.push({ candidate: candidateName(candidate), recallAt3: mean });
+    if (mean > bestRecall) [best, bestRecall] = [candidate, mean];
+  }
+  return { best, validation };
+}
+
+/**
+ * The categories where the default population puts its gender signal (populations/default.json `modifiers`,
+ * docs/population.md "Demographic signal"): the female modifier multiplies women's fashion by 3, beauty by 1.8 and
+ * men's fashion by 0.2; the male one men's fashion by 3, women's fashion by 0.2 and beauty by 0.4. So a woman's
+ * weight over a man's is 15 for women's fashion, 1/15 for men's fashion and 4.5 for beauty. Electronics and sports
+ * (×1.25 for men only) are what the population itself calls mild, and job and age carry no gender at all.
+ */
+export const GENDERED_CATEGORIES: readonly string[] = ['womens-fashion', 'mens-fashion', 'beauty'];
+
+/** Share of category choices a shopper's interests give to the gendered categories, by the engine's rule (weight^1.5, behaviours.ts). */
+export function genderedChoiceShare(t: TruthUser): number {
+  let all = 0;
+  let gendered = 0;
+  for (const [c, w] of Object.entries(t.interests)) {
+    all += w ** 1.5;
+    if (GENDERED_CATEGORIES.includes(c)) gendered += w ** 1.5;
+  }
+  return all > 0 ? gendered / all : 0;
+}
+
+/** Share of a shopper's category choices that must go to the gendered categories for gender to be in their behaviour. */
+export const GENDER_SIGNAL_SHARE = 0.25;
+
+/**
+ * Where the population puts a gender signal, fixed from the population's definition before any held-out figure
+ * was looked at (model18c): a female or male shopper (the population gives nonbinary shoppers no modifier) whose
+ * interests send at least a quarter of their category choices to the gendered categories, so that in the handful
+ * of category choices a typical shopper makes at least one is expected to land there, and who made at least one
+ * category choice at all (a shopper who never opened a category or an item left no behaviour to read). Read from
+ * the truth only to say which held-out users the figure is on.
+ */
+export function carriesGenderSignal(t: TruthUser, share: readonly number[] | undefined, cats: readonly string[]): boolean {
   const engaged = (share ?? []).slice(0, cats.length).some((v) => v > 0);
-  return (t.gender === 'female' || t.gender === 'male') && fashionChoiceShare(t) >= 0.25 && engaged;
+  return (t.gender === 'female' || t.gender === 'male') && genderedChoiceShare(t) >= GENDER_SIGNAL_SHARE && engaged;
 }
 
 export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
@@ -319,6 +417,11 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
         higherIsBetter: true,
         n: where.length,
         target_value: 0.8,
+        interval: bootstrapInterval(
+          yWhere.map((y, i) => [y, pWhere[i] ?? ''] as const),
+          (rows) => balancedAccuracy(rows.map((r) => r[0]), rows.map((r) => r[1])),
+          seededRandom(`${seed}/gender-where-signal/bootstrap`),
+        ),
       });
     }
     scores.push(
@@ -350,9 +453,10 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
   // Interests: the ranker and its setting are chosen on training users only (cross-validated), then refitted on all of them.
   const cats = ds.categories;
   const trainInputs = train.map((u) => feats.categoryShare.get(u.userId) ?? []);
-  const trainTruth = train.map((u) => trueTopInterests(truthOf(u.userId)));
-  const kind = chooseInterestModel(seed, train.map((u) => u.userId), cats, trainInputs, trainTruth);
-  const model: PersonaModelJson = { forests, ...fitInterests(kind, cats, trainInputs, trainTruth) };
+  const weightsOf = (id: string): number[] => cats.map((c) => truthOf(id).interests[c] ?? 0);
+  const trainWeights = train.map((u) => weightsOf(u.userId));
+  const chosen = chooseInterestModel(seed, train.map((u) => u.userId), cats, trainInputs, trainWeights);
+  const model: PersonaModelJson = { forests, ...fitInterests(chosen.best, cats, trainInputs, trainWeights) };
   const priorTop = model.priorTop;
   // A user with no item events at all has nothing to rank: the population's commonest interests stand in.
   const interestsOf = (id: string): string[] => predictInterests(model, feats.categoryShare.get(id) ?? []);
@@ -361,11 +465,16 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
     task: 'personas',
     target: 'interests',
     metric: 'recall_at_3',
-    model: kind === 'learned' ? 'category_mix_logistic' : 'category_lift',
+    model: chosen.best.kind === 'learned' ? 'category_mix_logistic' : 'category_lift',
     value: recallAtK(
       testTruth,
       test.map((u) => interestsOf(u.userId)),
       3,
+    ),
+    interval: bootstrapInterval(
+      test.map((u, i) => [testTruth[i] ?? [], interestsOf(u.userId)] as const),
+      (rows) => recallAtK(rows.map((r) => r[0]), rows.map((r) => r[1]), 3),
+      seededRandom(`${seed}/interests/bootstrap`),
     ),
     baseline: 'prior',
     baselineValue: recallAtK(
@@ -376,6 +485,24 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
     higherIsBetter: true,
     n: test.length,
     target_value: 0.8,
+  });
+
+  // Recall by how much a held-out shopper did: how far the figure is a matter of data rather than model.
+  const activity = categoryEventCounts(ds);
+  const interestBands = ACTIVITY_BANDS.map((b) => {
+    const inBand = test.filter((u) => activityBand(activity.get(u.userId)?.events ?? 0) === b);
+    const truthIn = inBand.map((u) => trueTopInterests(truthOf(u.userId)));
+    const visible = inBand.map((u, i) => {
+      const touched = activity.get(u.userId)?.categories ?? new Set<string>();
+      return (truthIn[i] ?? []).filter((c) => touched.has(c)).length / 3;
+    });
+    return {
+      band: b,
+      users: inBand.length,
+      recallAt3: recallAtK(truthIn, inBand.map((u) => interestsOf(u.userId)), 3),
+      priorRecallAt3: recallAtK(truthIn, inBand.map(() => priorTop.slice(0, 3)), 3),
+      visibleShare: visible.length ? visible.reduce((a, v) => a + v, 0) / visible.length : NaN,
+    };
   });
 
   const predictions: PersonaPrediction[] = users.map((u) => {
@@ -389,5 +516,5 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
       interests: interestsOf(u.userId),
     };
   });
-  return { predictions, scores, confusion, model };
+  return { predictions, scores, confusion, model, interests: { chosen: candidateName(chosen.best), validation: chosen.validation, bands: interestBands } };
 }

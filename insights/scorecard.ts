@@ -14,6 +14,8 @@ export interface Score {
   n: number;
   /** The issue's target, when it names one. */
   target_value?: number;
+  /** A 95 % interval of `value`, where one is computed (percentile bootstrap over the held-out rows). */
+  interval?: { low: number; high: number };
 }
 
 export function beats(s: Score): boolean {
@@ -27,5 +29,6 @@ const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 /** `personas.gender.balanced_accuracy random_forest 0.512 vs majority 0.333 (n=90) beats` */
 export function formatScore(s: Score): string {
   const target = s.target_value === undefined ? '' : ` target ${s.higherIsBetter ? '≥' : '≤'} ${s.target_value}`;
-  return `${s.task}.${s.target}.${s.metric}: ${s.model} ${f(s.value)} vs ${s.baseline} ${f(s.baselineValue)} (n=${s.n}) ${beats(s) ? 'beats baseline' : 'DOES NOT beat baseline'}${target}`;
+  const interval = s.interval ? ` [95 % ${f(s.interval.low)}–${f(s.interval.high)}]` : '';
+  return `${s.task}.${s.target}.${s.metric}: ${s.model} ${f(s.value)}${interval} vs ${s.baseline} ${f(s.baselineValue)} (n=${s.n}) ${beats(s) ? 'beats baseline' : 'DOES NOT beat baseline'}${target}`;
 }
