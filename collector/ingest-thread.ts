@@ -21,7 +21,6 @@ const firstTouch = FirstTouchStore.from(data.firstTouch);
 const encoder = new TextEncoder();
 
 port.on('message', (message: IngestMessage) => {
-  let reply: IngestReply;
   if ('release' in message) {
     port.postMessage({ id: message.id, released: collectGarbage() } satisfies IngestReply);
     return;
@@ -39,12 +38,10 @@ port.on('message', (message: IngestMessage) => {
     // As bytes whose buffer is transferred: the main thread then neither copies the text into its heap nor keeps it
     // there while the rows wait for their commit (collector/README.md, "Memory under sustained ingest").
     const text = encoder.encode(lines.join('\n'));
-    const judgedReply: IngestReply = { id: message.id, text, dates, ...(digests ? { digests: digests.join('\n') } : {}), ids: judged.ids, rejects: judged.rejects };
-    port.postMessage(judgedReply, [text.buffer]);
-    return;
+    const reply: IngestReply = { id: message.id, text, dates, ...(digests ? { digests: digests.join('\n') } : {}), ids: judged.ids, rejects: judged.rejects };
+    port.postMessage(reply, [text.buffer]);
   } catch (error) {
-    reply = { id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+    port.postMessage({ id: message.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies IngestReply);
   }
-  port.postMessage(reply);
 });
 port.postMessage({ ready: true });

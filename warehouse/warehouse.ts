@@ -110,7 +110,6 @@ function idLine(id: string | EventId): string {
   return `{"event_id":${JSON.stringify(id.key)},"client_id":${JSON.stringify(id.clientId)},"event_micros":${id.micros},"run_id":${id.runId === null ? 'null' : JSON.stringify(id.runId)}}`;
 }
 
-
 /**
  * A scratch file kept open, whose whole content each group replaces: written over in place from the start, then
  * cut to the new length. Replacing it with writeFileSync truncated it to zero first, and on ext4 a file truncated
@@ -158,9 +157,7 @@ class ScratchFile {
   }
 
   replace(text: string): void {
-    this.reset();
-    this.append(text);
-    this.seal();
+    this.replaceLines([text]);
   }
 
   remove(): void {
@@ -323,7 +320,6 @@ function countLines(text: RowText): number {
   }
   return lines;
 }
-
 
 interface PendingBatch {
   /** The rows as JSON lines (rowLine, joined by `\n`), written when the call was made. */
@@ -581,8 +577,7 @@ export class Warehouse {
     const lines = countLines(rows.text);
     if (lines !== count) throw new Error(`insertSerializedEvents: ${lines} lines of text for ${count} dates; give one line and one date per row`);
     if (rows.digests !== undefined) {
-      let digests = rows.digests === '' ? 0 : 1;
-      for (let at = rows.digests.indexOf('\n'); at !== -1; at = rows.digests.indexOf('\n', at + 1)) digests++;
+      const digests = countLines(rows.digests);
       if (digests !== count) throw new Error(`insertSerializedEvents: ${digests} digests for ${count} rows; give one digest line per row`);
     }
     return this.enqueue('insertSerializedEvents', rows, options);
