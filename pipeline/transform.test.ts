@@ -316,6 +316,13 @@ describe('shoplab transform on the command line', { timeout: 180_000 }, () => {
     const data = join(dir, 'data');
     const uid = process.getuid?.() === 0 ? 65534 : undefined;
     if (uid !== undefined) {
+      // The CLI then runs from this checkout as that user, who must be able to read it: say so, rather than fail
+      // below on a module that could not load (a clone inside a 0700 folder, such as `mktemp -d` makes).
+      const readable = await run(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(BIN)}, require('node:fs').constants.R_OK)`], { uid, gid: 65534 }).then(
+        () => true,
+        () => false,
+      );
+      if (!readable) throw new Error(`this test runs the CLI as uid ${uid} (root ignores permission bits), who cannot read ${BIN}: clone into a folder others may read (chmod 755 its parents)`);
       chmodSync(data, 0o777);
       for (const f of readdirSync(data)) chmodSync(join(data, f), 0o666);
     }
