@@ -32,3 +32,37 @@ export function collectGarbage(): boolean {
   collect();
   return true;
 }
+
+let trim: (() => Promise<void>) | null | undefined;
+
+/**
+ * Hands the free pages inside glibc malloc's arenas back to the system (`malloc_trim(0)`), through koffi, a
+ * maintained FFI library with prebuilt binaries, since Node has no binding for it and the environment variables
+ * that tune malloc (`MALLOC_ARENA_MAX`, `MALLOC_TRIM_THRESHOLD_`) must be set before the process starts, which a
+ * `shoplab serve` cannot ask of its users. glibc returns an arena's memory on its own only from the arena's top,
+ * so after a burst the buffers freed below a live allocation stay resident: 60–80 MiB in the collector, measured
+ * in collector/README.md ("Memory under sustained ingest"). It is process-wide: every thread's arena is trimmed.
+ * The call runs on libuv's thread pool: under load it waits for each arena's lock, which took up to 200 ms when it
+ * ran on the event loop. Resolves to false where there is no glibc (musl, macOS) or the library will not load; the
+ * caller then simply keeps the memory, as before.
+ */
+export async function trimMallocArenas(): Promise<boolean> {
+  if (trim === undefined) {
+    trim = null;
+    if (process.platform === 'linux') {
+      try {
+        const { default: koffi } = await import('koffi');
+        const mallocTrim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
+        trim = () =>
+          new Promise<void>((resolve, reject) => {
+            mallocTrim.async(0, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('malloc_trim failed')) : resolve()));
+          });
+      } catch {
+        trim = null;
+      }
+    }
+  }
+  if (!trim) return false;
+  await trim();
+  return true;
+}

@@ -14,7 +14,7 @@ import { STORE_OFFERS_PATH, type StoreOffersResponse } from '../ga4/store-offer'
 import { STORE_RECS_PATH, type StoreRecsResponse } from '../ga4/store-recs';
 import { Warehouse, type RejectRow } from '../warehouse/warehouse';
 import { CollectorMetrics } from './collector-metrics';
-import { collectGarbage } from './idle-memory';
+import { collectGarbage, trimMallocArenas } from './idle-memory';
 import { FirstTouchStore } from './first-touch';
 import { GEO_HEADER } from './geo-header';
 import { DATA_SECRETS, loadOrCreateSecret } from './data-secret';
@@ -156,6 +156,9 @@ function duckdbThreadsFromEnv(): number {
   return threads;
 }
 
+/** How often glibc's arenas are trimmed while events arrive. */
+const BUSY_TRIM_MS = 5000;
+
 /** The paths that take hits (the rest is health, metrics and the static site). */
 const COLLECT_PATH_SET: ReadonlySet<string> = new Set(['/mp/collect', '/debug/mp/collect', '/g/collect']);
 
@@ -232,7 +235,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (closingDown || warehouse.queuedRows > 0) return;
     await ingest.releaseMemory().catch(() => false);
     collectGarbage();
+    await trimMallocArenas();
   };
+  // Under sustained ingest the arenas fill with freed request and row buffers too: trim them every few seconds while
+  // events arrive. The trim runs off the event loop (idle-memory.ts); collector/README.md has what it is worth.
+  let acceptedAtLastTrim = 0;
+  let trimming = false;
+  const busyTrim = setInterval(() => {
+    if (trimming || metrics.accepted === acceptedAtLastTrim) return;
+    acceptedAtLastTrim = metrics.accepted;
+    trimming = true;
+    void trimMallocArenas()
+      .catch(() => false)
+      .finally(() => (trimming = false));
+  }, BUSY_TRIM_MS);
+  busyTrim.unref();
   const checkpointWhenIdle = (): void => {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
@@ -510,6 +527,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       closing ??= (async () => {
         closingDown = true;
         if (idleTimer) clearTimeout(idleTimer);
+        clearInterval(busyTrim);
         api.close();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
