@@ -205,5 +205,7 @@ export async function runTransform(options: TransformOptions): Promise<Manifest>
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
     throw error;
+  } finally {
+    await options.source.finish?.();
   }
 }
