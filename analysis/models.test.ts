@@ -8,7 +8,8 @@ import { lexBigQuery } from '../warehouse/bigquery/lex-bigquery';
 import { sampleEcommerce, sampleItem, sampleRow } from '../warehouse/test-fixtures';
 import type { ExportRow } from '../warehouse/export-row';
 import { Warehouse } from '../warehouse/warehouse';
-import { MODELS, modelRefs, modelSql, queryModel } from './models';
+import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
+import { MODELS, modelDependencies, modelRefs, modelSql, queryModel } from './models';
 
 const DAY = 86_400_000_000;
 const T0 = Date.UTC(2026, 10, 2, 9) * 1000; // 2026-11-02 09:00 UTC, in micros
@@ -127,6 +128,29 @@ describe('analysis models on a real DuckDB warehouse', () => {
       expect(last).toMatchObject({ ltv_sessions: u.sessions, ltv_purchases: u.purchases, ltv_revenue: u.revenue, ltv_engaged_sessions: u.engaged_sessions });
       expect(last?.user_first_touch_timestamp_micros).toBe(u.first_seen_micros);
     }
+  });
+
+  it('a model read from a table the caller materialized gives the rows of the model composed whole', async () => {
+    const session = await wh.session();
+    try {
+      await session.query(`${BIGQUERY_SESSION_SETUP}; CREATE TEMP TABLE done_sessions AS ${modelSql('sessions')}`);
+      const sql = modelSql('users', { materialized: { sessions: 'done_sessions' } });
+      // sessions is read from the table, and stg_events (which only sessions needs) is not composed in at all.
+      expect(sql).toMatch(/SELECT \* FROM "done_sessions"/);
+      expect(sql).not.toMatch(/event_params|stg_events/);
+      const read = await session.query(`${BIGQUERY_SESSION_SETUP}; SELECT * FROM (${sql}) ORDER BY user_pseudo_id`);
+      expect(read).toEqual(await queryModel(wh, 'users', { orderBy: 'user_pseudo_id' }));
+      expect(read.length).toBe(3);
+      // What the table holds is what is read: one session less in it, one session less in users.
+      await session.query(`DELETE FROM done_sessions WHERE ga_session_id = 200`);
+      const fewer = await session.query(`${BIGQUERY_SESSION_SETUP}; SELECT * FROM (${sql}) WHERE user_pseudo_id = 'u1'`);
+      expect(fewer[0]?.sessions).toBe(1);
+      expect(modelSql('sessions', { materialized: { sessions: 'done_sessions' } })).toBe('SELECT * FROM "done_sessions"');
+    } finally {
+      await session.close();
+    }
+    expect(() => modelSql('users', { materialized: { sessions: 'temp.x; DROP TABLE y' } })).toThrow(/plain name/);
+    expect(modelDependencies('users')).toEqual(['stg_events', 'sessions']);
   });
 
   it('a date range reads only those days of the export', async () => {

@@ -33,6 +33,13 @@ export interface ModelSqlOptions extends DateRange {
   dataset?: string;
   /** bigquery: the wildcard table, e.g. `my-project.analytics_123456.events_*`. */
   table?: string;
+  /**
+   * Models the caller has already computed into a table over the same range, by the table's name (a plain name,
+   * e.g. a TEMP table): such a model is read from its table instead of being composed in again, and what only it
+   * refers to is left out. For work that reads several models built on the same one (the transform's sessions and
+   * users), so that it is computed once; the model's SQL is still this stage's.
+   */
+  materialized?: Partial<Readonly<Record<ModelName, string>>>;
 }
 
 const REF = /\{\{\s*ref\('([a-z_]+)'\)\s*\}\}/g;
@@ -92,12 +99,21 @@ function body(name: ModelName, source: string, filter: string): string {
     .replace(/;$/, '');
 }
 
-/** Everything a model needs, each once, dependencies first. */
-function closure(name: ModelName, seen: ModelName[] = []): ModelName[] {
-  for (const ref of modelRefs(name)) if (!seen.includes(ref)) closure(ref, seen);
+/** Everything a model needs, each once, dependencies first; what a materialized model refers to is not needed. */
+function closure(name: ModelName, materialized: ModelSqlOptions['materialized'] = {}, seen: ModelName[] = []): ModelName[] {
+  if (materialized[name] === undefined) {
+    for (const ref of modelRefs(name)) if (!seen.includes(ref)) closure(ref, materialized, seen);
+  }
   if (!seen.includes(name)) seen.push(name);
   return seen;
 }
+
+/** The models a model is built on, directly or through others, dependencies first. */
+export function modelDependencies(name: ModelName): ModelName[] {
+  return closure(name).filter((m) => m !== name);
+}
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * One query for `name`: the models it refers to become WITH clauses named after them, then the model itself, so
@@ -108,9 +124,18 @@ export function modelSql(name: ModelName, options: ModelSqlOptions = {}): string
   if (target === 'bigquery' && !options.table) throw new Error('modelSql: target bigquery needs the table (project.dataset.events_*)');
   const source = target === 'bigquery' ? `\`${options.table}\`` : '`events_*`';
   const filter = dateFilter(options);
-  const deps = closure(name).filter((m) => m !== name);
-  const withs = deps.map((m) => `${m} AS (\n${body(m, source, filter)}\n)`);
-  const own = body(name, source, filter);
+  const materialized = options.materialized ?? {};
+  for (const [model, table] of Object.entries(materialized)) {
+    if (!isModel(model)) throw new Error(`modelSql: materialized names unknown model '${model}'`);
+    if (table === undefined || !TABLE_NAME.test(table)) throw new Error(`modelSql: the table of materialized model ${model} must be a plain name, got ${JSON.stringify(table)}`);
+  }
+  const sqlOf = (m: ModelName): string => {
+    const table = materialized[m];
+    return table === undefined ? body(m, source, filter) : `SELECT * FROM ${table}`;
+  };
+  const deps = closure(name, materialized).filter((m) => m !== name);
+  const withs = deps.map((m) => `${m} AS (\n${sqlOf(m)}\n)`);
+  const own = sqlOf(name);
   const sql = withs.length === 0 ? own : `WITH ${withs.join(',\n')},\n${name}__model AS (\n${own}\n)\nSELECT * FROM ${name}__model`;
   if (target === 'bigquery') return sql;
   return translateBigQuery(sql, { dataset: options.dataset ?? 'analytics_shoplab' });

@@ -5,10 +5,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { modelSql, suffixOf, type DateRange } from '../analysis/models';
+import { modelDependencies, modelSql, suffixOf, type DateRange, type ModelName } from '../analysis/models';
 import { BIGQUERY_SESSION_SETUP } from '../warehouse/bigquery/query-bigquery';
 import { quoteIdent, sqlString } from '../warehouse/duckdb-types';
-import { WAREHOUSE_FILE, Warehouse } from '../warehouse/warehouse';
+import { WAREHOUSE_FILE, Warehouse, type WarehouseSession } from '../warehouse/warehouse';
 import { DATASET_SPECS, LABEL_COLUMNS, type ColumnType, type DatasetColumn, type DatasetName, type LabelColumn } from './datasets';
 import type { RowSource, RowStream, WrittenDataset } from './row-source';
 import type { FileFormat } from './sinks';
@@ -38,6 +38,14 @@ function labelExpr(c: LabelColumn): string {
  */
 export const TRANSFORM_MEMORY_LIMIT = '192MB';
 
+/**
+ * The models `writeFile` computes once per transform into a TEMP table of its connection and reads from there:
+ * sessions, which the sessions and users datasets both need (composed as one query each, users computed every
+ * session again). stg_events is not among them: a million events' worth of table costs more to store (it spills
+ * at the memory limit) than the second parameter lookup it would save (pipeline/README.md, "Measured").
+ */
+const MATERIALIZED: Readonly<Partial<Record<ModelName, string>>> = { sessions: 'shoplab_transform_sessions' };
+
 export interface DuckdbSourceOptions {
   /** DuckDB's memory_limit (e.g. `256MB`). */
   memoryLimit?: string;
@@ -47,6 +55,10 @@ export interface DuckdbSourceOptions {
 
 export class DuckdbSource implements RowSource {
   readonly kind = 'duckdb';
+  /** `writeFile`'s connection, which holds the MATERIALIZED tables; opened on first use. */
+  private session: WarehouseSession | null = null;
+  /** The range the MATERIALIZED tables were computed over (JSON), per model. */
+  private readonly computed = new Map<ModelName, string>();
 
   private constructor(
     private readonly wh: Warehouse,
@@ -119,10 +131,18 @@ export class DuckdbSource implements RowSource {
    * One dataset's query in parts: the session setup the translated models need, the SELECT without its order, and
    * the row order in the result's own column names (so that a query wrapped around the SELECT can sort by it).
    */
-  private parts(dataset: DatasetName, range: DateRange): { setup: string; select: string; orderBy: string } {
+  private parts(
+    dataset: DatasetName,
+    range: DateRange,
+    materialized: Partial<Record<ModelName, string>> = {},
+  ): { setup: string; select: string; orderBy: string } {
     const spec = DATASET_SPECS[dataset];
     if (spec.kind === 'model') {
-      return { setup: `${BIGQUERY_SESSION_SETUP};\n`, select: modelSql(spec.model, { ...range, dataset: this.wh.dataset }), orderBy: spec.orderBy };
+      return {
+        setup: `${BIGQUERY_SESSION_SETUP};\n`,
+        select: modelSql(spec.model, { ...range, dataset: this.wh.dataset, materialized }),
+        orderBy: spec.orderBy,
+      };
     }
     // Labels of the clients (and sessions) that have events in the range, so that they match the other files.
     const events = `${quoteIdent(this.wh.dataset)}.events`;
@@ -153,22 +173,56 @@ export class DuckdbSource implements RowSource {
    * the CSV prints the same numbers Parquet holds. Rows follow the dataset's ORDER BY, as from `open`.
    */
   async writeFile(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset> {
-    const { setup, select, orderBy } = this.parts(dataset, range);
-    const described = await this.wh.query(`${setup}DESCRIBE (\n${select}\n)`);
+    this.session ??= await this.wh.session();
+    const session = this.session;
+    const { setup, select, orderBy } = this.parts(dataset, range, await this.materialize(session, dataset, range));
+    const described = await session.query(`${setup}DESCRIBE (\n${select}\n)`);
     const columns: DatasetColumn[] = described.map((c) => {
       if (typeof c.column_name !== 'string' || typeof c.column_type !== 'string') throw new Error(`DESCRIBE of ${dataset} gave no column name and type`);
       return { name: c.column_name, type: columnTypeOfDuckdb(c.column_type) };
     });
     const casts = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteIdent(c.name)}`).join(', ');
     const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n'" : 'FORMAT parquet, COMPRESSION snappy';
-    const [result] = await this.wh.query(
+    const [result] = await session.query(
       `${setup}COPY (SELECT ${casts} FROM (\n${select}\n) AS d ORDER BY ${orderBy}) TO ${sqlString(file)} (${options})`,
     );
     return { rows: Number(result?.Count ?? 0), columns };
   }
 
+  /**
+   * The MATERIALIZED models a dataset is built on, each computed over `range` into its TEMP table on the session
+   * the first time a dataset needs it (again if the range changed), by table name for `modelSql`.
+   */
+  private async materialize(session: WarehouseSession, dataset: DatasetName, range: DateRange): Promise<Partial<Record<ModelName, string>>> {
+    const spec = DATASET_SPECS[dataset];
+    if (spec.kind !== 'model') return {};
+    const key = JSON.stringify([range.from ?? null, range.to ?? null]);
+    const tables: Partial<Record<ModelName, string>> = {};
+    for (const model of [...modelDependencies(spec.model), spec.model]) {
+      const table = MATERIALIZED[model];
+      if (table === undefined) continue;
+      if (this.computed.get(model) !== key) {
+        this.computed.delete(model);
+        // Built over what is already materialized, so each model is computed once.
+        const select = modelSql(model, { ...range, dataset: this.wh.dataset, materialized: tables });
+        await session.query(`${BIGQUERY_SESSION_SETUP};\nCREATE OR REPLACE TEMP TABLE ${quoteIdent(table)} AS\n${select}`);
+        this.computed.set(model, key);
+      }
+      tables[model] = table;
+    }
+    return tables;
+  }
+
+  async finish(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    this.computed.clear();
+    await session?.close();
+  }
+
   async close(): Promise<void> {
     try {
+      await this.finish();
       await this.wh.close();
     } finally {
       if (this.spill) rmSync(this.spill, { recursive: true, force: true });

@@ -34,5 +34,10 @@ export interface RowSource {
    * write the files (DuckDB's COPY); without it, `open`'s rows go through the JavaScript writers.
    */
   writeFile?(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset>;
+  /**
+   * Frees what the source kept between one transform's datasets (DuckDB: `writeFile`'s connection and the models
+   * computed once on it); the source stays usable. Called at the end of every transform, whatever its outcome.
+   */
+  finish?(): Promise<void>;
   close(): Promise<void>;
 }

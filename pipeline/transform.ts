@@ -114,13 +114,27 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
   return { sha256: tap.digest(), bytes: tap.bytes };
 }
 
-async function writeDataset(source: RowSource, dataset: DatasetName, options: TransformOptions, dir: string, report: (rows: number) => void): Promise<ManifestFile> {
+/**
+ * Writes one dataset. Resolves once the file is written; its manifest entry comes from `entry`, which for a file
+ * the source's engine wrote still waits for the hash: that read-back runs on this thread while the engine's
+ * threads write the next dataset, instead of both cores waiting for it in turn.
+ */
+async function writeDataset(
+  source: RowSource,
+  dataset: DatasetName,
+  options: TransformOptions,
+  dir: string,
+  report: (rows: number) => void,
+): Promise<{ entry: Promise<ManifestFile> }> {
   const file = `${dataset}.${options.format}`;
   if (source.writeFile) {
     const path = join(dir, file);
     const { rows, columns } = await source.writeFile(dataset, options, options.format, path);
     report(rows);
-    return { dataset, file, format: options.format, rows, ...(await hashFile(path)), columns };
+    const entry = hashFile(path).then((hash): ManifestFile => ({ dataset, file, format: options.format, rows, ...hash, columns }));
+    // Awaited with the others at the end; until then a failure must not count as unhandled.
+    entry.catch(() => undefined);
+    return { entry };
   }
   const stream = await source.open(dataset, options);
   const tap = new HashTap();
@@ -139,7 +153,12 @@ async function writeDataset(source: RowSource, dataset: DatasetName, options: Tr
   } finally {
     stream.close();
   }
-  return { dataset, file, format: options.format, rows, bytes: tap.bytes, sha256: tap.digest(), columns: stream.columns };
+  return { entry: Promise.resolve({ dataset, file, format: options.format, rows, bytes: tap.bytes, sha256: tap.digest(), columns: stream.columns }) };
+}
+
+function datasetError(dataset: DatasetName, error: unknown): Error {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new Error(`dataset ${dataset}: ${message}`, { cause: error });
 }
 
 /** Runs the transform; resolves to the manifest written beside the files. */
@@ -163,7 +182,7 @@ export async function runTransform(options: TransformOptions): Promise<Manifest>
     const { source } = options;
     const sourceEvents = await source.countEvents(options);
     const truth = await source.hasGroundTruth();
-    const files: ManifestFile[] = [];
+    const entries: { dataset: DatasetName; entry: Promise<ManifestFile> }[] = [];
     const skipped: Manifest['skipped'] = [];
     for (const [finished, dataset] of datasets.entries()) {
       if (DATASET_SPECS[dataset].kind === 'labels' && !truth) {
@@ -173,10 +192,17 @@ export async function runTransform(options: TransformOptions): Promise<Manifest>
       const report = (rows: number): void => options.onProgress?.({ dataset, rows, finished, datasets: datasets.length });
       report(0);
       try {
-        files.push(await writeDataset(source, dataset, options, work, report));
+        entries.push({ dataset, ...(await writeDataset(source, dataset, options, work, report)) });
       } catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        throw new Error(`dataset ${dataset}: ${message}`, { cause: error });
+        throw datasetError(dataset, error);
+      }
+    }
+    const files: ManifestFile[] = [];
+    for (const { dataset, entry } of entries) {
+      try {
+        files.push(await entry);
+      } catch (error) {
+        throw datasetError(dataset, error);
       }
     }
     const manifest: Manifest = {
@@ -205,5 +231,7 @@ export async function runTransform(options: TransformOptions): Promise<Manifest>
   } catch (error) {
     rmSync(work, { recursive: true, force: true });
     throw error;
+  } finally {
+    await options.source.finish?.();
   }
 }

@@ -345,6 +345,32 @@ describe('Warehouse', () => {
     await expect(reader.insertEvents([sampleRow()])).rejects.toThrow(/is open read-only/);
   });
 
+  it('keeps a session\'s temp tables across its queries, and ends them on close (its own, or the warehouse\'s)', async () => {
+    const dataDir = tempDir();
+    await (await Warehouse.open({ dataDir })).close();
+    // Read-only, as the transform opens it: temp tables are still allowed.
+    const wh = await Warehouse.open({ dataDir, readOnly: true });
+    cleanups.push(() => wh.close());
+    const session = await wh.session();
+    // Queued without waiting: each runs after the one before it on the same connection.
+    const created = session.query('CREATE TEMP TABLE kept AS SELECT range AS n FROM range(5)');
+    const summed = session.query('SELECT sum(n) AS total FROM kept');
+    await created;
+    expect(await summed).toEqual([{ total: 10 }]);
+    // Another connection does not see it.
+    await expect(wh.query('SELECT * FROM kept')).rejects.toThrow(/kept/);
+    await expect(session.query('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    expect(await session.query('SELECT count(*) AS n FROM kept')).toEqual([{ n: 5 }]);
+    await session.close();
+    await expect(session.query('SELECT 1')).rejects.toThrow(/session .* is closed/);
+    const again = await wh.session();
+    await expect(again.query('SELECT * FROM kept')).rejects.toThrow(/kept/);
+    // Left open: closing the warehouse closes it rather than waiting for it.
+    await wh.close();
+    await expect(again.query('SELECT 1')).rejects.toThrow(/closed/);
+    await expect(wh.session()).rejects.toThrow(/closed/);
+  });
+
   it('shares one database when the same file is opened twice in one process', async () => {
     const dir = tempDir();
     const first = await openWarehouse(dir);

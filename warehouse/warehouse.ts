@@ -236,6 +236,25 @@ export function duckdbSizeBytes(size: string): number {
 export function minimumMemoryLimit(checkpointThreshold: string): number {
   return 2 * duckdbSizeBytes(checkpointThreshold) + 64e6;
 }
+/** Queries on one connection of their own (`Warehouse.session`). */
+export interface WarehouseSession {
+  /** As `Warehouse.query`, on the session's connection, after the session's earlier queries. */
+  query(sql: string, params?: readonly unknown[]): Promise<Record<string, JsonValue>[]>;
+  /** Waits for the last query, then closes the connection (its temp tables go with it). Safe more than once. */
+  close(): Promise<void>;
+}
+
+/** Rows of a query as objects of JSON values (see `Warehouse.query`). */
+async function queryRows(connection: DuckDBConnection, sql: string, values: readonly DuckDBValue[]): Promise<Record<string, JsonValue>[]> {
+  const reader = await connection.runAndReadAll(sql, values.length > 0 ? [...values] : undefined);
+  return reader.convertRowObjects(jsonValueConverter).map((row) => {
+    // The converter only returns null for SQL NULL; the library's type allows it at the top level too.
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(row)) out[key] = value ?? null;
+    return out;
+  });
+}
+
 /** A streaming query result (`Warehouse.stream`). */
 export interface QueryStream {
   /** Result columns, with DuckDB's type names (`VARCHAR`, `BIGINT`, `DOUBLE`, `BOOLEAN`, `STRUCT(…)`, …). */
@@ -375,6 +394,7 @@ export class Warehouse {
   private pendingRowCount = 0;
   private readonly pending: PendingBatch[] = [];
   private readonly activeQueries = new Set<Promise<unknown>>();
+  private readonly sessions = new Set<WarehouseSession>();
   private readonly commitListeners = new Set<CommitListener>();
   private draining: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
@@ -650,13 +670,7 @@ export class Warehouse {
     const run = (async () => {
       const connection = await this.instance.connect();
       try {
-        const reader = await connection.runAndReadAll(sql, values.length > 0 ? values : undefined);
-        return reader.convertRowObjects(jsonValueConverter).map((row) => {
-          // The converter only returns null for SQL NULL; the library's type allows it at the top level too.
-          const out: Record<string, JsonValue> = {};
-          for (const [key, value] of Object.entries(row)) out[key] = value ?? null;
-          return out;
-        });
+        return await queryRows(connection, sql, values);
       } finally {
         if (after !== undefined) await connection.run(after).catch(() => undefined);
         connection.closeSync();
@@ -668,6 +682,39 @@ export class Warehouse {
     } finally {
       this.activeQueries.delete(run);
     }
+  }
+
+  /**
+   * One connection kept open for a series of queries, for work whose later statements read what earlier ones left
+   * on the connection (TEMP tables, which live and die with it). Queries run one at a time, as `query` runs them;
+   * `close` ends the connection and its temp tables. `Warehouse.close` closes the sessions still open, after their
+   * last query.
+   */
+  async session(): Promise<WarehouseSession> {
+    if (this.closing) throw new Error(`warehouse ${this.file} is closed; cannot open a session`);
+    const connection = await this.instance.connect();
+    let open = true;
+    let last: Promise<unknown> = Promise.resolve();
+    const file = this.file;
+    const session: WarehouseSession = {
+      query: (sql, params = []) => {
+        if (!open) return Promise.reject(new Error(`warehouse session on ${file} is closed; cannot run a query`));
+        const values = params.map(toQueryParam);
+        // Statements of one connection must not interleave: each waits for the one before it, failed or not.
+        const run = last.catch(() => undefined).then(() => queryRows(connection, sql, values));
+        last = run;
+        return run;
+      },
+      close: async () => {
+        if (!open) return;
+        open = false;
+        this.sessions.delete(session);
+        await last.catch(() => undefined);
+        connection.closeSync();
+      },
+    };
+    this.sessions.add(session);
+    return session;
   }
 
   /**
@@ -854,7 +901,7 @@ export class Warehouse {
   close(): Promise<void> {
     this.closing ??= (async () => {
       while (this.draining) await this.draining;
-      await Promise.allSettled([...this.activeQueries]);
+      await Promise.allSettled([...this.activeQueries, ...[...this.sessions].map((session) => session.close())]);
       this.writer?.closeSync();
       this.instance.closeSync();
       const files = this.ingestFiles;

@@ -10,7 +10,8 @@ SELECT
   COUNTIF(engaged) AS engaged_sessions,
   SUM(page_views) AS page_views,
   SUM(events) AS events,
-  SUM(duration_s) AS total_duration_s,
+  -- From whole microseconds: an integer sum is exact whatever order DuckDB's threads add in, a sum of doubles is not.
+  SUM(session_end_micros - session_start_micros) / 1000000 AS total_duration_s,
   SUM(engagement_time_msec) AS engagement_time_msec,
   SUM(count_search) AS searches,
   SUM(count_view_item) AS item_views,

@@ -247,6 +247,9 @@ describe('functions and clauses of GA4 export queries', () => {
         (SELECT value.string_value FROM UNNEST(event_params) WHERE key = 'no_such_key') AS missing
       FROM \`p.d.events_*\``;
     expect(translate(sql)).not.toMatch(/unnest/i);
+    // The key's position in the list of keys: list_filter built a list of whole parameters per lookup.
+    expect(translate(sql)).toMatch(/list_position\(list_transform\(event_params, /);
+    expect(translate(sql)).not.toMatch(/list_filter/);
     const got = await bq(`${sql} ORDER BY event_timestamp`);
     const want = rows
       .slice()

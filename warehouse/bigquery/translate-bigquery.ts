@@ -312,9 +312,12 @@ class Translator {
 
   /**
    * The GA4 parameter lookup, `(SELECT value.int_value FROM UNNEST(event_params) WHERE key = 'ga_session_id')`, as
-   * a list filter on the row's own array instead of a correlated subquery: the same value (keys are unique within
-   * an event's params; a missing key gives NULL) at a small part of the cost, which matters because analysts write
-   * this once per parameter per event. Any other shape of subquery goes the general way.
+   * a lookup in the row's own array instead of a correlated subquery: the same value (keys are unique within an
+   * event's params; a missing key gives NULL) at a small part of the cost, which matters because analysts write
+   * this once per parameter per event. The position of the key in the list of keys, rather than `list_filter` on the
+   * key: filtering builds a list of whole parameter structs per lookup, and the models look a dozen parameters up
+   * on every event (pipeline/README.md, "Measured").
+   * Any other shape of subquery goes the general way.
    */
   private paramLookup(g: Group): string | undefined {
     if (!paren(g)) return undefined;
@@ -329,7 +332,8 @@ class Translator {
     if (word(unnest) !== 'UNNEST' || !paren(arg) || word(where) !== 'WHERE' || word(key) !== 'KEY' || !isOp(eq, '=') || rest.length > 0) return undefined;
     if (!isTok(literal) || literal.kind !== TokenKind.string) return undefined;
     const field = path.filter((_, i) => i % 2 === 0).map((n) => quoteIdent((n as Token).value)).join('.');
-    return `list_filter(${this.seq(arg.items).trim()}, __p -> __p."key" = ${sqlString(literal.value)})[1].${field}`;
+    const list = this.seq(arg.items).trim();
+    return `(${list})[list_position(list_transform(${list}, __p -> __p."key"), ${sqlString(literal.value)})].${field}`;
   }
 
   private arg(nodes: readonly Node[]): Arg {
