@@ -165,10 +165,11 @@ describe('insights on a fixed-seed run of the default population', () => {
     expect(churn.baselineValue).toBe(0.5);
   });
 
+  // Training again takes as long as the first time, which on a shared, loaded machine is well over the default timeout.
   it('is deterministic from its seed', () => {
     const again = trainAll(ds, 'fixed');
     expect(again.scores).toEqual(result.scores);
-  });
+  }, 600_000);
 
   it('shoplab predict writes the four CSVs with the issue columns and metrics.json; scoreSession matches the CSV', async () => {
     await shoplab('predict', '--data', dir);

@@ -259,8 +259,9 @@ export interface PersonaModelJson {
  * The empirical prior of the `profiles` reader: every training shopper's true interest weights (in `categories`
  * order) and whether that shopper engaged with any category at all. Shoppers who never open a category are
  * mostly casual browsers, so a shopper with no needs is read against the others with none, and one with needs
- * against those with some. `temperature` (< 1) flattens the likelihood, because a shopper's needs are not fully
- * independent draws (a session's search and the category page after it name one need); chosen on training folds.
+ * against those with some. `temperature` (≤ 1, chosen on training folds) can flatten the likelihood, because a
+ * shopper's needs are not fully independent draws (a shopper who comes back for an item seen before repeats its
+ * category).
  */
 export interface InterestProfiles {
   weights: number[][];
