@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { simulateCommand } from '../cli/simulate';
 import { loadDataset } from '../insights/dataset';
 import { trainAll } from '../insights/insights';
-import { categoryEventCounts } from '../insights/personas';
+import { activityBand, categoryEventCounts, categoryNeeds } from '../insights/personas';
 import { prefixBeforeCheckout, sessionFeatures } from '../insights/propensity';
 import { scoreFeatures } from '../insights/score';
 import type { Score } from '../insights/scorecard';
@@ -54,7 +54,14 @@ export async function run(): Promise<Figure[]> {
     // The most the data could give: the ideal reader of each held-out shopper's number of category events.
     const activity = categoryEventCounts(ds);
     const heldOut = r.personas.predictions.filter((p) => p.split === 'test').map((p) => activity.get(p.userId)?.events ?? 0);
-    const ceiling = idealInterestsRecall(loadPopulationFile(DEFAULT_POPULATION_PATH), ds.categories, heldOut, 'insights-bench/ceiling');
+    const population = loadPopulationFile(DEFAULT_POPULATION_PATH);
+    const ceiling = idealInterestsRecall(population, ds.categories, heldOut, 'insights-bench/ceiling');
+    // The same reader given only as many draws as the shopper had session needs (a category engaged in a session):
+    // the events of one need are one choice, so this is the bound the data's real number of choices allows.
+    const needs = categoryNeeds(ds);
+    const testIds = r.personas.predictions.filter((p) => p.split === 'test').map((p) => p.userId);
+    const needDraws = testIds.map((id) => (needs.get(id) ?? []).reduce((a, b) => a + b, 0));
+    const needsCeiling = idealInterestsRecall(population, ds.categories, needDraws, 'insights-bench/ceiling', 20_000, 3, heldOut.map(activityBand));
 
     const pick = (task: string, target: string, metric: string, model?: string): Score | undefined =>
       r.scores.find((s) => s.task === task && s.target === target && s.metric === metric && (model === undefined || s.model === model));
@@ -78,9 +85,10 @@ export async function run(): Promise<Figure[]> {
       ...r.personas.interests.bands.map((b) => ({
         name: `insights.interests_recall_at_3.events_${b.band}`,
         value: b.recallAt3,
-        unit: `(held-out users with ${b.band} category events: ${b.users}; prior ${b.priorRecallAt3.toFixed(3)}; true top three touched ${b.visibleShare.toFixed(3)}; ideal reader ${(ceiling.byBand[b.band] ?? NaN).toFixed(3)})`,
+        unit: `(held-out users with ${b.band} category events: ${b.users}; prior ${b.priorRecallAt3.toFixed(3)}; true top three touched ${b.visibleShare.toFixed(3)}; ideal reader ${(ceiling.byBand[b.band] ?? NaN).toFixed(3)}, of the needs ${(needsCeiling.byBand[b.band] ?? NaN).toFixed(3)})`,
       })),
       { name: 'insights.interests_recall_at_3_ideal_reader', value: ceiling.overall, unit: `(upper bound: exact Bayes on clean draws from the population, the held-out users' event counts; bench/interests-ceiling.ts)` },
+      { name: 'insights.interests_recall_at_3_ideal_reader_of_needs', value: needsCeiling.overall, unit: `(the same reader given as many draws as each held-out user had session needs)` },
       { name: 'insights.propensity_roc_auc', value: auc?.value ?? NaN, unit: `(logistic; forest ${aucForest?.value.toFixed(3)}; constant rate 0.5; target ≥ 0.90)` },
       { name: 'insights.user_item_cf_hr_at_10', value: als?.value ?? NaN, unit: `(implicit ALS ${JSON.stringify(r.recs.alsTuning.settings)} chosen on a validation split; item-item ${itemItem?.value.toFixed(3)}; popularity ${als?.baselineValue.toFixed(3)})` },
       { name: 'insights.kmeans_ari', value: ari?.value ?? NaN, unit: `(k=${r.segments.k} vs true persona segments; random partition ${ari?.baselineValue.toFixed(3)})` },

@@ -26,7 +26,12 @@ export interface Ceiling {
   byBand: Record<string, number>;
 }
 
-export function idealInterestsRecall(population: Population, cats: readonly string[], eventsPerUser: readonly number[], seed: string, priorDraws = 20_000, repeats = 3): Ceiling {
+/**
+ * `draws[u]` clean choices are made for each shopper u; the figure is kept per `bands[u]` (by default the
+ * activity band of the draws themselves), so the reader can be given fewer draws than the band's events, e.g. the
+ * shopper's session needs, and still be compared band by band with the model.
+ */
+export function idealInterestsRecall(population: Population, cats: readonly string[], draws: readonly number[], seed: string, priorDraws = 20_000, repeats = 3, bands?: readonly string[]): Ceiling {
   const weightsOf = (i: string, tag: string): number[] => {
     const p = samplePersona(population, createRng(`${seed}/${tag}/${i}`), tag);
     return cats.map((c) => p.interests[c] ?? p.baseline ?? 0.1);
@@ -46,7 +51,7 @@ export function idealInterestsRecall(population: Population, cats: readonly stri
     sums.set(key, s);
   };
   for (let r = 0; r < repeats; r++) {
-    eventsPerUser.forEach((events, u) => {
+    draws.forEach((events, u) => {
       const w = weightsOf(`${r}/${u}`, 'shopper');
       const truth = top3(cats, w);
       const q = w.map((x) => x ** 1.5);
@@ -70,7 +75,7 @@ export function idealInterestsRecall(population: Population, cats: readonly stri
       const picked = new Set(top3(cats, score));
       const hit = truth.filter((j) => picked.has(j)).length / 3;
       add('all', hit);
-      add(activityBand(events), hit);
+      add(bands?.[u] ?? activityBand(events), hit);
     });
   }
   const mean = (key: string): number => {

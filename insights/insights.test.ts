@@ -90,7 +90,7 @@ describe('insights on a fixed-seed run of the default population', () => {
 
   it('personas: the interests ranker is chosen on training folds, and recall is reported by activity band over every held-out user', () => {
     const report = result.personas.interests;
-    expect(report.validation.map((v) => v.candidate).sort()).toEqual(['learned', 'lift']);
+    expect(report.validation.map((v) => v.candidate).sort()).toEqual(['learned', 'learned_needs', 'lift', 'profiles_t0.5', 'profiles_t1']);
     const best = Math.max(...report.validation.map((v) => v.recallAt3));
     expect(report.validation.find((v) => v.candidate === report.chosen)?.recallAt3).toBe(best);
     const s = score('personas', 'interests', 'recall_at_3');
@@ -165,10 +165,11 @@ describe('insights on a fixed-seed run of the default population', () => {
     expect(churn.baselineValue).toBe(0.5);
   });
 
+  // Training again takes as long as the first time, which on a shared, loaded machine is well over the default timeout.
   it('is deterministic from its seed', () => {
     const again = trainAll(ds, 'fixed');
     expect(again.scores).toEqual(result.scores);
-  });
+  }, 600_000);
 
   it('shoplab predict writes the four CSVs with the issue columns and metrics.json; scoreSession matches the CSV', async () => {
     await shoplab('predict', '--data', dir);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Manifest } from './dataset';
 import { ForestClassifier, logisticScore, scale } from './learners';
-import { PERSONA_TARGETS, predictInterests, trainPersonas, userFeatures, type PersonaModelJson, type PersonaResult } from './personas';
+import { interestInput, PERSONA_TARGETS, predictInterests, trainPersonas, userFeatures, type PersonaModelJson, type PersonaResult } from './personas';
 import { prefixBeforeCheckout, sessionFeatures, trainPropensity, type PropensityModelJson, type PropensityResult } from './propensity';
 import { alsRecommend, K, trainRecs, type AlsJson, type RecsResult } from './recs';
 import { PROPENSITY_MODEL_FILE } from './score';
@@ -231,7 +231,7 @@ export function predictAll(ds: Dataset, m: ModelsFile): Predictions {
       predicted.gender[i] ?? '',
       predicted.age_band[i] ?? '',
       predicted.job[i] ?? '',
-      predictInterests(m.personas, feats.categoryShare.get(u.userId) ?? []).join('|'),
+      predictInterests(m.personas, interestInput(feats, u.userId)).join('|'),
     ]),
   );
   const sessions = csv(

@@ -38,6 +38,31 @@ export interface UserFeatures {
    * category visits, in `Dataset.categories` order) followed by log(1 + total engagement).
    */
   categoryShare: Map<string, number[]>;
+  /** Per user: `categoryNeeds`, the sessions in which each category was engaged (`Dataset.categories` order). */
+  categoryNeeds: Map<string, number[]>;
+}
+
+/**
+ * Per user, per category (in `Dataset.categories` order): in how many sessions the shopper engaged with it at all
+ * (a category page, a search naming it, an item event that carries weight). The engine picks a category per need
+ * and then opens many items in it, so raw event counts repeat one choice many times; counting each session's
+ * categories once is much closer to the independent draws a reader of interests wants.
+ */
+export function categoryNeeds(ds: Pick<Dataset, 'categories' | 'categoryVisits' | 'itemEvents'>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const seen = new Set<string>();
+  const add = (userId: string, session: number, category: string): void => {
+    const ci = ds.categories.indexOf(category);
+    const key = `${userId}\u0000${session}\u0000${category}`;
+    if (ci < 0 || seen.has(key)) return;
+    seen.add(key);
+    let v = out.get(userId);
+    if (!v) out.set(userId, (v = new Array<number>(ds.categories.length).fill(0)));
+    v[ci] = (v[ci] ?? 0) + 1;
+  };
+  for (const c of ds.categoryVisits) add(c.userId, c.gaSessionId, c.category);
+  for (const e of ds.itemEvents) if ((ITEM_WEIGHTS[e.name] ?? 0) > 0) add(e.userId, e.gaSessionId, e.category);
+  return out;
 }
 
 const shares = (v: readonly number[]): number[] => {
@@ -136,7 +161,9 @@ export function userFeatures(ds: Dataset): UserFeatures {
       ...h.map((x) => x / hTotal),
     ]);
   }
-  return { names, rows, categoryShare };
+  // Every user gets a vector, zeros when they engaged with nothing, so the models always read rows of one length.
+  const needs = categoryNeeds(ds);
+  return { names, rows, categoryShare, categoryNeeds: new Map(ds.users.map((u) => [u.userId, needs.get(u.userId) ?? zero()] as const)) };
 }
 
 export type PersonaTarget = 'gender' | 'age_band' | 'job';
@@ -209,9 +236,12 @@ export interface PersonaModelJson {
    * How the top interests are ranked, chosen by cross-validation on training users: `lift` (the user's share
    * over the store-wide share to the power `exposureExponent`), `learned` (per category, a logistic model of
    * "is among the true top three" from the user's whole category mix, so a shopper seen only in the kitchen
-   * gets the home and kids interests that go with it).
+   * gets the home and kids interests that go with it), `profiles` (a Bayes reader of the session needs over the
+   * training shoppers' own interest profiles, `interestProfiles`).
    */
-  interestModel: 'lift' | 'learned';
+  interestModel: 'lift' | 'learned' | 'profiles';
+  /** With `learned`: what the logistic models read, the event mix (`mix`) or the session needs (`needs`, `needsInput`). */
+  interestInput: 'mix' | 'needs';
   /** How strongly the user's observed category share is divided by the store-wide share (chosen on training users). */
   exposureExponent: number;
   /** The training users' mean category share, in `Dataset.categories` order. */
@@ -219,19 +249,82 @@ export interface PersonaModelJson {
   categories: string[];
   /** The commonest true interests among training users: the baseline, and the answer for a user with no item events. */
   priorTop: string[];
-  /** With `learned`: one model per category, in `categories` order, over `UserFeatures.categoryShare`. */
+  /** With `learned`: one model per category, in `categories` order, over the input `interestInput` names. */
   interestLogistic: LogisticModelJson[];
+  /** With `profiles`: the reader's prior and its tempering (empty weights otherwise). */
+  interestProfiles: InterestProfiles;
 }
 
-/** The top three interests of a user from their category share (`UserFeatures.categoryShare`), by a trained model. */
-export function predictInterests(m: PersonaModelJson, share: readonly number[]): string[] {
-  if (m.interestModel === 'learned') {
-    return m.categories
-      .map((c, i) => [c, m.interestLogistic[i] ? logisticScore(m.interestLogistic[i], share) : 0] as const)
+/**
+ * The empirical prior of the `profiles` reader: every training shopper's true interest weights (in `categories`
+ * order) and whether that shopper engaged with any category at all. Shoppers who never open a category are
+ * mostly casual browsers, so a shopper with no needs is read against the others with none, and one with needs
+ * against those with some. `temperature` (≤ 1, chosen on training folds) can flatten the likelihood, because a
+ * shopper's needs are not fully independent draws (a shopper who comes back for an item seen before repeats its
+ * category).
+ */
+export interface InterestProfiles {
+  weights: number[][];
+  engaged: boolean[];
+  temperature: number;
+}
+
+/** What the interests rankers read of one user: `UserFeatures.categoryShare` and `UserFeatures.categoryNeeds`. */
+export interface InterestInput {
+  share: readonly number[];
+  needs: readonly number[];
+}
+
+/** The engine's rule for choosing a category (behaviours.ts): probability ∝ interest weight^1.5. */
+const CHOICE_EXPONENT = 1.5;
+
+/** The session needs as the `learned` model reads them: each category's share of the needs, then log(1 + needs). */
+export function needsInput(needs: readonly number[]): number[] {
+  const total = needs.reduce((a, b) => a + b, 0);
+  return [...shares(needs), Math.log1p(total)];
+}
+
+/**
+ * Per category, the posterior probability (up to a constant) that it is among the user's true top three: every
+ * training profile of the user's kind (engaged or not) weighted by the likelihood of the user's needs as draws
+ * ∝ weight^1.5 from it, tempered. With few needs the answer stays near the prior of those profiles; with many it
+ * follows the needs: the shrinkage toward the prior depends on how much was seen, with nothing to tune per user.
+ */
+export function profileScores(p: InterestProfiles, cats: readonly string[], needs: readonly number[]): number[] {
+  const engaged = needs.some((n) => n > 0);
+  const matching = p.weights.map((_, m) => m).filter((m) => p.engaged[m] === engaged);
+  const pool = matching.length > 0 ? matching : p.weights.map((_, m) => m);
+  const ll = pool.map((m) => {
+    const q = (p.weights[m] ?? []).map((w) => Math.max(1e-9, w) ** CHOICE_EXPONENT);
+    const total = q.reduce((a, b) => a + b, 0);
+    return p.temperature * needs.reduce((s, n, j) => (n > 0 ? s + n * Math.log((q[j] ?? 0) / total) : s), 0);
+  });
+  const max = ll.reduce((a, b) => Math.max(a, b), -Infinity);
+  const score = new Array<number>(cats.length).fill(0);
+  pool.forEach((m, k) => {
+    const post = Math.exp((ll[k] ?? -Infinity) - max);
+    for (const c of topOf(cats, p.weights[m] ?? [])) {
+      const j = cats.indexOf(c);
+      score[j] = (score[j] ?? 0) + post;
+    }
+  });
+  return score;
+}
+
+/** The top three interests of a user from what they did (`InterestInput`), by a trained model. */
+export function predictInterests(m: PersonaModelJson, input: InterestInput): string[] {
+  const { share } = input;
+  const top3 = (scores: readonly number[]): string[] =>
+    m.categories
+      .map((c, i) => [c, scores[i] ?? 0] as const)
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, 3)
       .map(([c]) => c);
+  if (m.interestModel === 'learned') {
+    const x = m.interestInput === 'needs' ? needsInput(input.needs) : share;
+    return top3(m.categories.map((_, i) => (m.interestLogistic[i] ? logisticScore(m.interestLogistic[i], x) : 0)));
   }
+  if (m.interestModel === 'profiles') return top3(profileScores(m.interestProfiles, m.categories, input.needs));
   if (share.slice(0, m.categories.length).every((v) => v === 0)) return m.priorTop.slice(0, 3);
   return rankInterests(share, m.populationShare, m.categories, m.exposureExponent).slice(0, 3);
 }
@@ -247,29 +340,38 @@ export function rankInterests(share: readonly number[], population: readonly num
 type InterestFit = Omit<PersonaModelJson, 'forests'>;
 
 /** One interest ranker with its settings: what cross-validation on training users chooses among. */
-export type InterestCandidate = { kind: 'lift' } | { kind: 'learned' };
+export type InterestCandidate = { kind: 'lift' } | { kind: 'learned'; input: 'mix' | 'needs' } | { kind: 'profiles'; temperature: number };
 
 /**
- * The rankers tried. Others were tried on validation folds and lost (insights/README.md, "Interests"): richer
- * per-category features for the logistic model, and an empirical-Bayes mixture over the training shoppers' true
- * interest profiles; they are not kept.
+ * The rankers cross-validation chooses among. Others were tried on validation folds and lost (insights/README.md,
+ * "Interests"): richer per-category features for the logistic model, saturated (log, presence) and shrunken
+ * needs, behaviour beside the needs; they are not kept.
  */
-export const INTEREST_CANDIDATES: readonly InterestCandidate[] = [{ kind: 'lift' }, { kind: 'learned' }];
+export const INTEREST_CANDIDATES: readonly InterestCandidate[] = [
+  { kind: 'lift' },
+  { kind: 'learned', input: 'mix' },
+  { kind: 'learned', input: 'needs' },
+  { kind: 'profiles', temperature: 0.5 },
+  { kind: 'profiles', temperature: 1 },
+];
 
 export function candidateName(c: InterestCandidate): string {
+  if (c.kind === 'learned') return c.input === 'mix' ? 'learned' : 'learned_needs';
+  if (c.kind === 'profiles') return `profiles_t${c.temperature}`;
   return c.kind;
 }
 
 /**
- * Fits one interest ranker on training users: their category engagement (`UserFeatures.categoryShare`), their
- * true interest weights (in `cats` order) and the true top three those give.
+ * Fits one interest ranker on training users: what they did (`InterestInput`), their true interest weights (in
+ * `cats` order) and the true top three those give.
  */
 function fitInterests(
   candidate: InterestCandidate,
   cats: readonly string[],
-  inputs: readonly (readonly number[])[],
+  given: readonly InterestInput[],
   weights: readonly (readonly number[])[],
 ): InterestFit {
+  const inputs = given.map((g) => g.share);
   const truth = weights.map((w) => topOf(cats, w));
   const populationShare = cats.map((_, i) => inputs.reduce((s, x) => s + (x[i] ?? 0), 0) / Math.max(1, inputs.length));
   const counts = new Map<string, number>();
@@ -277,20 +379,33 @@ function fitInterests(
   const priorTop = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([c]) => c).slice(0, 3);
   let exposureExponent = 0;
   let interestLogistic: LogisticModelJson[] = [];
+  let interestInput: PersonaModelJson['interestInput'] = 'mix';
+  let interestProfiles: InterestProfiles = { weights: [], engaged: [], temperature: 1 };
   if (candidate.kind === 'lift') {
     let best = -1;
     for (const alpha of [0, 0.25, 0.5, 0.75, 1]) {
       const r = recallAtK(truth, inputs.map((x) => rankInterests(x, populationShare, cats, alpha)), 3);
       if (r > best) [best, exposureExponent] = [r, alpha];
     }
-  } else {
+  } else if (candidate.kind === 'learned') {
+    interestInput = candidate.input;
+    const x = candidate.input === 'needs' ? given.map((g) => needsInput(g.needs)) : inputs;
     interestLogistic = cats.map((c) => {
       const lr = new LogisticRegression(0.01, 300, 0.5);
-      lr.fit(inputs, truth.map((t) => (t.includes(c) ? 1 : 0)));
+      lr.fit(x, truth.map((t) => (t.includes(c) ? 1 : 0)));
       return lr.model;
     });
+  } else {
+    interestProfiles = { weights: weights.map((w) => [...w]), engaged: given.map((g) => g.needs.some((n) => n > 0)), temperature: candidate.temperature };
   }
-  return { interestModel: candidate.kind, exposureExponent, populationShare, categories: [...cats], priorTop, interestLogistic };
+  return { interestModel: candidate.kind, interestInput, exposureExponent, populationShare, categories: [...cats], priorTop, interestLogistic, interestProfiles };
+}
+
+const NO_INPUT: InterestInput = { share: [], needs: [] };
+
+/** What the interests rankers read of one user. */
+export function interestInput(feats: UserFeatures, userId: string): InterestInput {
+  return { share: feats.categoryShare.get(userId) ?? [], needs: feats.categoryNeeds.get(userId) ?? [] };
 }
 
 /** The three categories of highest weight (ties by id), as `trueTopInterests` takes them. */
@@ -311,7 +426,7 @@ function chooseInterestModel(
   seed: string,
   ids: readonly string[],
   cats: readonly string[],
-  inputs: readonly (readonly number[])[],
+  inputs: readonly InterestInput[],
   weights: readonly (readonly number[])[],
 ): { best: InterestCandidate; validation: { candidate: string; recallAt3: number }[] } {
   const fold = ids.map((id) => Math.floor(seededRandom(`${seed}/interest-fold/${id}`)() * 3));
@@ -323,9 +438,9 @@ function chooseInterestModel(
     for (let f = 0; f < 3; f++) {
       const tr = ids.map((_, i) => i).filter((i) => fold[i] !== f);
       const va = ids.map((_, i) => i).filter((i) => fold[i] === f);
-      const m = fitInterests(candidate, cats, tr.map((i) => inputs[i] ?? []), tr.map((i) => weights[i] ?? []));
+      const m = fitInterests(candidate, cats, tr.map((i) => inputs[i] ?? NO_INPUT), tr.map((i) => weights[i] ?? []));
       const full = { ...m, forests: {} as PersonaModelJson['forests'] };
-      mean += recallAtK(va.map((i) => topOf(cats, weights[i] ?? [])), va.map((i) => predictInterests(full, inputs[i] ?? [])), 3) / 3;
+      mean += recallAtK(va.map((i) => topOf(cats, weights[i] ?? [])), va.map((i) => predictInterests(full, inputs[i] ?? NO_INPUT)), 3) / 3;
     }
     validation.push({ candidate: candidateName(candidate), recallAt3: mean });
     if (mean > bestRecall) [best, bestRecall] = [candidate, mean];
@@ -367,6 +482,13 @@ export const GENDER_SIGNAL_SHARE = 0.25;
 export function carriesGenderSignal(t: TruthUser, share: readonly number[] | undefined, cats: readonly string[]): boolean {
   const engaged = (share ?? []).slice(0, cats.length).some((v) => v > 0);
   return (t.gender === 'female' || t.gender === 'male') && genderedChoiceShare(t) >= GENDER_SIGNAL_SHARE && engaged;
+}
+
+/** How each interest ranker is named in the scores. */
+function interestModelName(c: InterestCandidate): string {
+  if (c.kind === 'lift') return 'category_lift';
+  if (c.kind === 'learned') return c.input === 'mix' ? 'category_mix_logistic' : 'session_needs_logistic';
+  return 'session_needs_profiles_bayes';
 }
 
 export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
@@ -452,20 +574,20 @@ export function trainPersonas(ds: Dataset, seed: string): PersonaResult {
 
   // Interests: the ranker and its setting are chosen on training users only (cross-validated), then refitted on all of them.
   const cats = ds.categories;
-  const trainInputs = train.map((u) => feats.categoryShare.get(u.userId) ?? []);
+  const trainInputs = train.map((u) => interestInput(feats, u.userId));
   const weightsOf = (id: string): number[] => cats.map((c) => truthOf(id).interests[c] ?? 0);
   const trainWeights = train.map((u) => weightsOf(u.userId));
   const chosen = chooseInterestModel(seed, train.map((u) => u.userId), cats, trainInputs, trainWeights);
   const model: PersonaModelJson = { forests, ...fitInterests(chosen.best, cats, trainInputs, trainWeights) };
   const priorTop = model.priorTop;
   // A user with no item events at all has nothing to rank: the population's commonest interests stand in.
-  const interestsOf = (id: string): string[] => predictInterests(model, feats.categoryShare.get(id) ?? []);
+  const interestsOf = (id: string): string[] => predictInterests(model, interestInput(feats, id));
   const testTruth = test.map((u) => trueTopInterests(truthOf(u.userId)));
   scores.push({
     task: 'personas',
     target: 'interests',
     metric: 'recall_at_3',
-    model: chosen.best.kind === 'learned' ? 'category_mix_logistic' : 'category_lift',
+    model: interestModelName(chosen.best),
     value: recallAtK(
       testTruth,
       test.map((u) => interestsOf(u.userId)),
