@@ -107,9 +107,16 @@ export interface Snapshot {
   devices: { device: string; sessions: number }[];
   visitorStates: { state: VisitorState; visitors: number }[];
   regions: { region: string; sessions: number; conversionRate: number }[];
-  /** Live visitors by the site section and page they are on. */
+  /** Live visitors by the site section and page they are on (the most recently active MAX_BUBBLES). */
   sections: { section: string; page: string; visitor: string; timeOnSiteS: number; propensity: number }[];
 }
+
+/**
+ * A message of the dashboard's event stream: the snapshot, with the visitor bubbles (`sections`, 30 of a snapshot's
+ * ~33 KB with a busy store) in at most one message a second (SseHub's full messages); the page keeps the last
+ * bubbles it got until then.
+ */
+export type StreamMessage = Omit<Snapshot, 'sections'> & { sections?: Snapshot['sections'] };
 
 export interface VisitorRow {
   key: string;
@@ -621,7 +628,9 @@ export class LiveState {
     };
   }
 
-  snapshot(): Snapshot {
+  snapshot(): Snapshot;
+  snapshot(options: { bubbles: false }): StreamMessage;
+  snapshot(options: { bubbles?: boolean } = {}): StreamMessage {
     const nowMinute = Math.floor(this.now / MINUTE_US);
     const activeByMinute = [];
     for (let m = nowMinute - WINDOW_MINUTES + 1; m <= nowMinute; m++) activeByMinute.push({ minute: m, users: this.minutes.get(m)?.size ?? 0 });
@@ -631,24 +640,7 @@ export class LiveState {
       return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
     });
     const states = this.visitorStateCounts();
-    // The most recently active visitors are drawn (and scored), however many are on the site: the newest minutes
-    // are walked, each from its latest arrival back, until there are enough (no sort: a minute can hold thousands).
-    const here: SessionState[] = [];
-    for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
-      const bucket = this.buckets.get(m);
-      if (!bucket) continue;
-      const arrived = [...bucket.sessions];
-      for (let i = arrived.length - 1; i >= 0 && here.length < MAX_BUBBLES; i--) {
-        const s = arrived[i]!;
-        if (this.stateOf(s) !== 'left') here.push(s);
-      }
-    }
-    here.reverse();
-    const sections: Snapshot['sections'] = here.map((s) => {
-      const page = s.pages.at(-1)?.path ?? '/';
-      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) };
-    });
-    return {
+    const message: StreamMessage = {
       now: this.now,
       committedAt: this.committedAt,
       seeded: this.seeded,
@@ -662,8 +654,31 @@ export class LiveState {
       devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
       visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
       regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),
-      sections,
     };
+    if (options.bubbles === false) return message;
+    return { ...message, sections: this.bubbles(nowMinute) };
+  }
+
+  /** The most recently active live visitors, at most MAX_BUBBLES, oldest first. */
+  private bubbles(nowMinute: number): Snapshot['sections'] {
+    // Drawn (and scored) however many are on the site: the newest minutes are walked, each from its latest arrival
+    // back, until there are enough (no sort: a minute can hold thousands).
+    const here: SessionState[] = [];
+    for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
+      const bucket = this.buckets.get(m);
+      if (!bucket) continue;
+      const arrived = [...bucket.sessions];
+      for (let i = arrived.length - 1; i >= 0 && here.length < MAX_BUBBLES; i--) {
+        const s = arrived[i]!;
+        if (this.stateOf(s) !== 'left') here.push(s);
+      }
+    }
+    here.reverse();
+    return here.map((s) => {
+      const page = s.pages.at(-1)?.path ?? '/';
+      // Three decimals are more than a colour shows, and a tenth of a bubble's bytes fewer.
+      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: Math.round(1000 * this.propensity(s)) / 1000 };
+    });
   }
 
   stageName(s: SessionState): string {
