@@ -1,8 +1,11 @@
 /**
  * The live dashboard under load, with 1,000,000 events stored (bench/fixtures-1m.ts, copied for each server so the
- * cache stays untouched). The collector runs in its own process (`shoplab serve --no-site`, as the ingest bench runs
- * it), once without the dashboard and once with it; autocannon drives /mp/collect from this process with the ingest
- * bench's 25-event bodies (bench/mp-load.ts) and the data directory's own api secret.
+ * cache stays untouched). Two collectors run side by side in their own processes (`shoplab serve --no-site`, as the
+ * ingest bench runs it), one without the dashboard and one with it and 20 dashboards on its event stream; autocannon
+ * drives /mp/collect from this process with the ingest bench's 25-event bodies (bench/mp-load.ts) and the data
+ * directory's own api secret, in short rounds that alternate between the two (one pair of rounds per `round`). A
+ * single pair is noise on a shared machine (two quiet runs of the same code: 11,868 and 13,996 events/s without the
+ * dashboard); the cost figures are medians of the pairs' costs, the rates and CPU times medians of the rounds.
  *   dashboard.start_s                  seconds from spawn to listening with the dashboard
  *   dashboard.seed_s                   then until the dashboard has counted the stored sessions (analysis' sessions
  *                                      model over the million events, streamed)
@@ -13,14 +16,17 @@
  *   dashboard.sse_lag_p95_ms           p95, over all messages to all dashboards, of receipt time minus the time the
  *                                      newest commit in it reached the dashboard (`committedAt`): commit to screen
  *   dashboard.ingest_without_events_per_s / dashboard.ingest_with_events_per_s   events acknowledged (committed) per s
- *   dashboard.ingest_cost_pct          how much slower ingest ran with 20 dashboards open (the budget is 10 %)
+ *   dashboard.rounds                   pairs of rounds (without, with), each BENCH_DASHBOARD_SECONDS long
+ *   dashboard.ingest_cost_pct          how much slower ingest ran with 20 dashboards open (the budget is 10 %): the
+ *                                      median over the pairs of (without − with) / without
  *   dashboard.cpu_without_us_per_event / dashboard.cpu_with_us_per_event   CPU time of the collector process (all
  *                                      threads) per acknowledged event, from /proc: less at the mercy of whatever else
  *                                      the machine runs than events/s
  *   dashboard.cpu_cost_pct             how much more CPU an event cost with the dashboard and its 20 streams
  *   dashboard.main_thread_cpu_*        the same for the collector's main thread alone (HTTP, DuckDB calls, and the
  *                                      dashboard's share), the one thread whose work cannot spread over both cores
- * BENCH_DASHBOARD_SECONDS (default 10) and BENCH_DASHBOARD_CONNECTIONS (default 32) tune the load.
+ * BENCH_DASHBOARD_ROUNDS (default 6), BENCH_DASHBOARD_SECONDS (default 4, under the collector's 5 s idle checkpoint)
+ * and BENCH_DASHBOARD_CONNECTIONS (default 32) tune the load.
  */
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -137,34 +143,38 @@ async function seeded(collector: CollectorProcess): Promise<void> {
   }
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** How much more `b` is than `a`, in % of `a`. */
+const more = (a: number, b: number): number => (100 * (b - a)) / a;
+
 export async function run(): Promise<Figure[]> {
-  const seconds = Number(process.env.BENCH_DASHBOARD_SECONDS ?? 10);
+  const seconds = Number(process.env.BENCH_DASHBOARD_SECONDS ?? 4);
+  const rounds = Number(process.env.BENCH_DASHBOARD_ROUNDS ?? 6);
   const connections = Number(process.env.BENCH_DASHBOARD_CONNECTIONS ?? 32);
   const source = (await ensureMillionEventWarehouse()).dataDir;
   const figures: Figure[] = [];
 
-  // Without the dashboard.
+  // Both collectors run side by side, each on its own copy, and take the load in turns.
   const plainDir = copyOf(source);
-  let started = performance.now();
-  const plain = await startCollectorProcess(plainDir, {}, ['--no-dashboard']);
-  const startWithout = (performance.now() - started) / 1000;
-  let without: LoadFigures;
-  try {
-    without = await load(plain, plainDir, seconds, connections);
-  } finally {
-    await plain.stop();
-    rmSync(plainDir, { recursive: true, force: true });
-  }
-
-  // With it: one dashboard refreshing, then twenty on the stream while ingest runs flat out.
   const dashDir = copyOf(source);
-  started = performance.now();
-  const dash = await startCollectorProcess(dashDir);
-  const startWith = (performance.now() - started) / 1000;
+  let plain: CollectorProcess | null = null;
+  let dash: CollectorProcess | null = null;
   try {
+    let started = performance.now();
+    plain = await startCollectorProcess(plainDir, {}, ['--no-dashboard']);
+    const startWithout = (performance.now() - started) / 1000;
+    started = performance.now();
+    dash = await startCollectorProcess(dashDir);
+    const startWith = (performance.now() - started) / 1000;
     const seedStarted = performance.now();
     await seeded(dash);
     figures.push({ name: 'dashboard.seed_s', value: (performance.now() - seedStarted) / 1000, unit: 's' });
+    // One dashboard refreshing, on an idle server.
     const times: number[] = [];
     for (let i = 0; i < 100; i++) {
       const t = performance.now();
@@ -174,38 +184,63 @@ export async function run(): Promise<Figure[]> {
       if (i === 0) process.stderr.write(`bench: dashboard seeded with ${snapshot.cards.sessions} sessions\n`);
       times.push(performance.now() - t);
     }
-    const streams = await Promise.all(Array.from({ length: DASHBOARDS }, () => openStream(dash.url, dash.token)));
-    const initial = streams.map((s) => s.messages);
-    const withDash = await load(dash, dashDir, seconds, connections);
+    // Then twenty on the stream while ingest runs flat out, in rounds that alternate with the collector without it
+    // (ABBA order, so that a machine growing busier or quieter weighs on both alike). A round is shorter than the
+    // collector's idle checkpoint (5 s after the last request), so the collector waiting its turn stays quiet.
+    const streams = await Promise.all(Array.from({ length: DASHBOARDS }, () => openStream(dash!.url, dash!.token)));
+    const withouts: LoadFigures[] = [];
+    const withs: LoadFigures[] = [];
+    let messages = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const side of round % 2 === 0 ? ['without', 'with'] : ['with', 'without']) {
+        if (side === 'without') {
+          withouts.push(await load(plain, plainDir, seconds, connections));
+          continue;
+        }
+        const before = streams.reduce((sum, st) => sum + st.messages, 0);
+        withs.push(await load(dash, dashDir, seconds, connections));
+        messages += streams.reduce((sum, st) => sum + st.messages, 0) - before;
+      }
+    }
     // The last commits of the run reach the streams a moment after the last answer.
     await new Promise((r) => setTimeout(r, 1000));
-    for (const s of streams) s.stop();
-    const messages = streams.reduce((sum, s, i) => sum + s.messages - (initial[i] ?? 0), 0) / DASHBOARDS;
-    const pct = (a: number, b: number): number => (100 * (a - b)) / a;
+    for (const st of streams) st.stop();
+    const costs = withouts.map((w, i) => -more(w.eventsPerS, withs[i]!.eventsPerS));
+    process.stderr.write(`bench: dashboard ingest cost per round: ${costs.map((c) => c.toFixed(1)).join(', ')} %\n`);
     figures.push(
       { name: 'dashboard.start_s', value: startWith, unit: 's' },
       { name: 'dashboard.start_without_s', value: startWithout, unit: 's' },
       { name: 'dashboard.refresh_p95_ms', value: p95(times), unit: 'ms' },
       { name: 'dashboard.sse_clients', value: DASHBOARDS, unit: 'dashboards' },
-      { name: 'dashboard.sse_messages_per_s', value: messages / seconds, unit: 'messages/s' },
+      { name: 'dashboard.sse_messages_per_s', value: messages / DASHBOARDS / (rounds * seconds), unit: 'messages/s' },
       // The first message of each stream is the snapshot sent on opening, from before the load.
-      { name: 'dashboard.sse_lag_p95_ms', value: p95(streams.flatMap((s) => s.lags.slice(1))), unit: 'ms' },
-      { name: 'dashboard.ingest_without_events_per_s', value: Math.round(without.eventsPerS), unit: 'events/s' },
-      { name: 'dashboard.ingest_with_events_per_s', value: Math.round(withDash.eventsPerS), unit: 'events/s' },
-      { name: 'dashboard.ingest_cost_pct', value: pct(without.eventsPerS, withDash.eventsPerS), unit: '%' },
+      { name: 'dashboard.sse_lag_p95_ms', value: p95(streams.flatMap((st) => st.lags.slice(1))), unit: 'ms' },
+      { name: 'dashboard.rounds', value: rounds, unit: `pairs of ${seconds} s` },
+      { name: 'dashboard.ingest_without_events_per_s', value: Math.round(median(withouts.map((w) => w.eventsPerS))), unit: 'events/s' },
+      { name: 'dashboard.ingest_with_events_per_s', value: Math.round(median(withs.map((w) => w.eventsPerS))), unit: 'events/s' },
+      { name: 'dashboard.ingest_cost_pct', value: median(costs), unit: '%' },
     );
-    if (without.cpuPerEvent !== null && withDash.cpuPerEvent !== null && without.mainCpuPerEvent !== null && withDash.mainCpuPerEvent !== null) {
+    const cpu = (pick: (f: LoadFigures) => number | null): { without: number; with: number; cost: number } | null => {
+      const a = withouts.map(pick);
+      const b = withs.map(pick);
+      if (a.some((v) => v === null) || b.some((v) => v === null)) return null;
+      return { without: median(a as number[]), with: median(b as number[]), cost: median(a.map((v, i) => more(v!, b[i]!))) };
+    };
+    const all = cpu((f) => f.cpuPerEvent);
+    const main = cpu((f) => f.mainCpuPerEvent);
+    if (all && main) {
       figures.push(
-        { name: 'dashboard.cpu_without_us_per_event', value: without.cpuPerEvent, unit: 'µs' },
-        { name: 'dashboard.cpu_with_us_per_event', value: withDash.cpuPerEvent, unit: 'µs' },
-        { name: 'dashboard.cpu_cost_pct', value: -pct(without.cpuPerEvent, withDash.cpuPerEvent), unit: '%' },
-        { name: 'dashboard.main_thread_cpu_without_us_per_event', value: without.mainCpuPerEvent, unit: 'µs' },
-        { name: 'dashboard.main_thread_cpu_with_us_per_event', value: withDash.mainCpuPerEvent, unit: 'µs' },
-        { name: 'dashboard.main_thread_cpu_cost_pct', value: -pct(without.mainCpuPerEvent, withDash.mainCpuPerEvent), unit: '%' },
+        { name: 'dashboard.cpu_without_us_per_event', value: all.without, unit: 'µs' },
+        { name: 'dashboard.cpu_with_us_per_event', value: all.with, unit: 'µs' },
+        { name: 'dashboard.cpu_cost_pct', value: all.cost, unit: '%' },
+        { name: 'dashboard.main_thread_cpu_without_us_per_event', value: main.without, unit: 'µs' },
+        { name: 'dashboard.main_thread_cpu_with_us_per_event', value: main.with, unit: 'µs' },
+        { name: 'dashboard.main_thread_cpu_cost_pct', value: main.cost, unit: '%' },
       );
     }
   } finally {
-    await dash.stop();
+    await Promise.all([plain?.stop(), dash?.stop()]);
+    rmSync(plainDir, { recursive: true, force: true });
     rmSync(dashDir, { recursive: true, force: true });
   }
   return figures;
