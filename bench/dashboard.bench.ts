@@ -13,6 +13,7 @@
  *   dashboard.refresh_p95_ms           p95 of GET /dashboard/api/snapshot (one dashboard refreshing), idle server
  *   dashboard.sse_clients              dashboards holding the event stream open during the loaded run (20)
  *   dashboard.sse_messages_per_s       messages received per second per dashboard while ingest runs flat out
+ *   dashboard.sse_kb_per_s             what each dashboard receives per second then (message text, as characters)
  *   dashboard.sse_lag_p95_ms           p95, over all messages to all dashboards, of receipt time minus the time the
  *                                      newest commit in it reached the dashboard (`committedAt`): commit to screen
  *   dashboard.ingest_without_events_per_s / dashboard.ingest_with_events_per_s   events acknowledged (committed) per s
@@ -88,6 +89,8 @@ async function load(collector: CollectorProcess, dataDir: string, seconds: numbe
 
 interface StreamStats {
   messages: number;
+  /** Bytes of the messages counted in `messages`. */
+  bytes: number;
   lags: number[];
   stop(): void;
 }
@@ -97,7 +100,7 @@ async function openStream(url: string, token: string): Promise<StreamStats> {
   const controller = new AbortController();
   const res = await fetch(`${url}/dashboard/api/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
   if (!res.ok || !res.body) throw new Error(`event stream: HTTP ${res.status}`);
-  const stats: StreamStats = { messages: 0, lags: [], stop: () => controller.abort() };
+  const stats: StreamStats = { messages: 0, bytes: 0, lags: [], stop: () => controller.abort() };
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -114,6 +117,7 @@ async function openStream(url: string, token: string): Promise<StreamStats> {
           const committed = /"committedAt":(\d+)/.exec(message);
           if (!committed) continue;
           stats.messages++;
+          stats.bytes += message.length;
           // 0: no commit counted yet (the message the seed's end sends, which a slow machine may deliver after the
           // load began): it has no lag to measure, where Date.now() − 0 would swamp the p95.
           if (committed[1] !== '0') stats.lags.push(Date.now() - Number(committed[1]));
@@ -191,6 +195,7 @@ export async function run(): Promise<Figure[]> {
     const withouts: LoadFigures[] = [];
     const withs: LoadFigures[] = [];
     let messages = 0;
+    let bytes = 0;
     for (let round = 0; round < rounds; round++) {
       for (const side of round % 2 === 0 ? ['without', 'with'] : ['with', 'without']) {
         if (side === 'without') {
@@ -198,8 +203,10 @@ export async function run(): Promise<Figure[]> {
           continue;
         }
         const before = streams.reduce((sum, st) => sum + st.messages, 0);
+        const bytesBefore = streams.reduce((sum, st) => sum + st.bytes, 0);
         withs.push(await load(dash, dashDir, seconds, connections));
         messages += streams.reduce((sum, st) => sum + st.messages, 0) - before;
+        bytes += streams.reduce((sum, st) => sum + st.bytes, 0) - bytesBefore;
       }
     }
     // The last commits of the run reach the streams a moment after the last answer.
@@ -213,6 +220,7 @@ export async function run(): Promise<Figure[]> {
       { name: 'dashboard.refresh_p95_ms', value: p95(times), unit: 'ms' },
       { name: 'dashboard.sse_clients', value: DASHBOARDS, unit: 'dashboards' },
       { name: 'dashboard.sse_messages_per_s', value: messages / DASHBOARDS / (rounds * seconds), unit: 'messages/s' },
+      { name: 'dashboard.sse_kb_per_s', value: bytes / 1000 / DASHBOARDS / (rounds * seconds), unit: 'KB/s' },
       // The first message of each stream is the snapshot sent on opening, from before the load.
       { name: 'dashboard.sse_lag_p95_ms', value: p95(streams.flatMap((st) => st.lags.slice(1))), unit: 'ms' },
       { name: 'dashboard.rounds', value: rounds, unit: `pairs of ${seconds} s` },
