@@ -3,9 +3,10 @@
  * cache stays untouched). Two collectors run side by side in their own processes (`shoplab serve --no-site`, as the
  * ingest bench runs it), one without the dashboard and one with it and 20 dashboards on its event stream; autocannon
  * drives /mp/collect from this process with the ingest bench's 25-event bodies (bench/mp-load.ts) and the data
- * directory's own api secret, in short rounds that alternate between the two (one pair of rounds per `round`). A
- * single pair is noise on a shared machine (two quiet runs of the same code: 11,868 and 13,996 events/s without the
- * dashboard); the cost figures are medians of the pairs' costs, the rates and CPU times medians of the rounds.
+ * directory's own api secret, in short rounds that alternate between the two (without, with, without, …, without).
+ * A single pair is noise on a shared machine (two quiet runs of the same code: 11,868 and 13,996 events/s without
+ * the dashboard); the cost figures are medians over the with-rounds of each one's cost against the mean of the
+ * rounds without it either side, the rates and CPU times medians of the rounds.
  *   dashboard.start_s                  seconds from spawn to listening with the dashboard
  *   dashboard.seed_s                   then until the dashboard has counted the stored sessions (analysis' sessions
  *                                      model over the million events, streamed)
@@ -17,9 +18,10 @@
  *   dashboard.sse_lag_p95_ms           p95, over all messages to all dashboards, of receipt time minus the time the
  *                                      newest commit in it reached the dashboard (`committedAt`): commit to screen
  *   dashboard.ingest_without_events_per_s / dashboard.ingest_with_events_per_s   events acknowledged (committed) per s
- *   dashboard.rounds                   pairs of rounds (without, with), each BENCH_DASHBOARD_SECONDS long
+ *   dashboard.rounds                   rounds with the dashboard (one more without), each BENCH_DASHBOARD_SECONDS long
  *   dashboard.ingest_cost_pct          how much slower ingest ran with 20 dashboards open (the budget is 10 %): the
- *                                      median over the pairs of (without − with) / without
+ *                                      median over the with-rounds of (without − with) / without, `without` the mean
+ *                                      of the rounds either side
  *   dashboard.cpu_without_us_per_event / dashboard.cpu_with_us_per_event   CPU time of the collector process (all
  *                                      threads) per acknowledged event, from /proc: less at the mercy of whatever else
  *                                      the machine runs than events/s
@@ -188,20 +190,20 @@ export async function run(): Promise<Figure[]> {
       if (i === 0) process.stderr.write(`bench: dashboard seeded with ${snapshot.cards.sessions} sessions\n`);
       times.push(performance.now() - t);
     }
-    // Then twenty on the stream while ingest runs flat out, in rounds that alternate with the collector without it
-    // (ABBA order, so that a machine growing busier or quieter weighs on both alike). A round is shorter than the
-    // collector's idle checkpoint (5 s after the last request), so the collector waiting its turn stays quiet.
+    // Then twenty on the stream while ingest runs flat out, in rounds that alternate with the collector without it:
+    // without, with, without, …, without. Each with-round is judged against the mean of the rounds either side of
+    // it, so that a machine growing busier or quieter weighs on both alike. Strictly alternating, a collector waits
+    // one round, which is shorter than its idle checkpoint (5 s after the last request: a DuckDB checkpoint and two
+    // full collections), so the collector waiting its turn stays quiet; waiting two rounds (ABBA), its idle work
+    // landed in the other's round and swung the pairs' costs by ±40 %.
     const streams = await Promise.all(Array.from({ length: DASHBOARDS }, () => openStream(dash!.url, dash!.token)));
     const withouts: LoadFigures[] = [];
     const withs: LoadFigures[] = [];
     let messages = 0;
     let bytes = 0;
-    for (let round = 0; round < rounds; round++) {
-      for (const side of round % 2 === 0 ? ['without', 'with'] : ['with', 'without']) {
-        if (side === 'without') {
-          withouts.push(await load(plain, plainDir, seconds, connections));
-          continue;
-        }
+    for (let round = 0; round <= rounds; round++) {
+      withouts.push(await load(plain, plainDir, seconds, connections));
+      if (round < rounds) {
         const before = streams.reduce((sum, st) => sum + st.messages, 0);
         const bytesBefore = streams.reduce((sum, st) => sum + st.bytes, 0);
         withs.push(await load(dash, dashDir, seconds, connections));
@@ -212,7 +214,13 @@ export async function run(): Promise<Figure[]> {
     // The last commits of the run reach the streams a moment after the last answer.
     await new Promise((r) => setTimeout(r, 1000));
     for (const st of streams) st.stop();
-    const costs = withouts.map((w, i) => -more(w.eventsPerS, withs[i]!.eventsPerS));
+    /** A figure of the rounds without the dashboard either side of with-round i. */
+    const around = (i: number, pick: (f: LoadFigures) => number | null): number | null => {
+      const a = pick(withouts[i]!);
+      const b = pick(withouts[i + 1]!);
+      return a === null || b === null ? null : (a + b) / 2;
+    };
+    const costs = withs.map((w, i) => -more(around(i, (f) => f.eventsPerS)!, w.eventsPerS));
     process.stderr.write(`bench: dashboard ingest cost per round: ${costs.map((c) => c.toFixed(1)).join(', ')} %\n`);
     figures.push(
       { name: 'dashboard.start_s', value: startWith, unit: 's' },
@@ -223,16 +231,16 @@ export async function run(): Promise<Figure[]> {
       { name: 'dashboard.sse_kb_per_s', value: bytes / 1000 / DASHBOARDS / (rounds * seconds), unit: 'KB/s' },
       // The first message of each stream is the snapshot sent on opening, from before the load.
       { name: 'dashboard.sse_lag_p95_ms', value: p95(streams.flatMap((st) => st.lags.slice(1))), unit: 'ms' },
-      { name: 'dashboard.rounds', value: rounds, unit: `pairs of ${seconds} s` },
+      { name: 'dashboard.rounds', value: rounds, unit: `with-rounds of ${seconds} s` },
       { name: 'dashboard.ingest_without_events_per_s', value: Math.round(median(withouts.map((w) => w.eventsPerS))), unit: 'events/s' },
       { name: 'dashboard.ingest_with_events_per_s', value: Math.round(median(withs.map((w) => w.eventsPerS))), unit: 'events/s' },
       { name: 'dashboard.ingest_cost_pct', value: median(costs), unit: '%' },
     );
     const cpu = (pick: (f: LoadFigures) => number | null): { without: number; with: number; cost: number } | null => {
-      const a = withouts.map(pick);
+      const a = withs.map((_, i) => around(i, pick));
       const b = withs.map(pick);
       if (a.some((v) => v === null) || b.some((v) => v === null)) return null;
-      return { without: median(a as number[]), with: median(b as number[]), cost: median(a.map((v, i) => more(v!, b[i]!))) };
+      return { without: median(withouts.map(pick) as number[]), with: median(b as number[]), cost: median(a.map((v, i) => more(v!, b[i]!))) };
     };
     const all = cpu((f) => f.cpuPerEvent);
     const main = cpu((f) => f.mainCpuPerEvent);
