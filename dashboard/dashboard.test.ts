@@ -163,14 +163,14 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    const next = async (): Promise<{ cards: { sessions: number } }> => {
+    const next = async (): Promise<{ cards: { sessions: number }; sections?: unknown[] }> => {
       for (;;) {
         const end = text.indexOf('\n\n');
         if (end >= 0) {
           const message = text.slice(0, end);
           text = text.slice(end + 2);
           const data = message.split('\n').find((l) => l.startsWith('data: '));
-          if (data) return JSON.parse(data.slice(6)) as { cards: { sessions: number } };
+          if (data) return JSON.parse(data.slice(6)) as { cards: { sessions: number }; sections?: unknown[] };
           continue;
         }
         const { value, done } = await reader.read();
@@ -178,7 +178,10 @@ describe('dashboard routes on a real server, seeded from a real warehouse', () =
         text += decoder.decode(value, { stream: true });
       }
     };
-    expect((await next()).cards.sessions).toBe(2);
+    const first = await next();
+    expect(first.cards.sessions).toBe(2);
+    // A stream opens with the visitor bubbles (later messages carry them at most once a second).
+    expect(first.sections).toBeInstanceOf(Array);
     dash.onCommit(committedLines([rowLine(page('4.4', 400, T0 + 5 * MIN, '/'))]));
     // A message already on its way may still show the old count; the new one follows.
     let sessions = (await next()).cards.sessions;

@@ -107,9 +107,11 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const state = new LiveState(options.score);
   const targeting = new Targeting(state, options.targetingFile);
   let seeding = false;
+  /** The latest snapshot's JSON, full and without the visitor bubbles (StreamMessage), each built when first asked. */
   let snapshotText: string | null = null;
+  let lightText: string | null = null;
   const hub = new SseHub(
-    () => (snapshotText ??= JSON.stringify(state.snapshot())),
+    (full) => (full ? (snapshotText ??= JSON.stringify(state.snapshot())) : (lightText ??= JSON.stringify(state.snapshot({ bubbles: false })))),
     options.sseIntervalMs !== undefined ? { intervalMs: options.sseIntervalMs } : {},
   );
   /** Digests that arrived while the seed ran, with their commit times. */
@@ -126,7 +128,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
       log(`dashboard: could not apply committed rows: ${error instanceof Error ? error.message : String(error)}`);
     }
     state.committedAt = Math.max(state.committedAt, committedAt);
-    snapshotText = null;
+    snapshotText = lightText = null;
     hub.markDirty();
   };
 
@@ -169,7 +171,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     const waiting = held;
     held = [];
     for (const h of waiting) apply(h.digests, h.committedAt);
-    snapshotText = null;
+    snapshotText = lightText = null;
     hub.markDirty();
   };
 

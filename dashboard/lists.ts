@@ -100,17 +100,21 @@ const DAY_US = 86_400_000_000;
  * are lost: 1 − e^(−days/7)).
  */
 export function retargetList(state: LiveState, limit = 50): { key: string; clientId: string; device: string; state: VisitorState; engagement: number; propensity: number; churnRisk: number; score: number }[] {
-  const out = [];
-  for (const [clientId, c] of state.clientEntries()) {
-    const s = c.last;
+  // Ranked from the client table's columns; only the rows shown read their session's device.
+  const ranked = [];
+  for (const [clientId, row] of state.clients.rows()) {
+    const s = state.clients.brief(row);
     if (s.stage === 4 || s.stage === 0) continue;
-    const days = Math.max(0, (state.now - c.lastEnd) / DAY_US);
+    const days = Math.max(0, (state.now - state.clients.lastEnd(row)) / DAY_US);
     const churnRisk = Math.round(1000 * (1 - Math.exp(-days / 7))) / 1000;
-    const propensity = state.propensity(s);
+    const propensity = state.lastPropensity(row);
     const score = Math.round(1000 * (s.engagement / 100) * propensity * (0.5 + churnRisk)) / 1000;
-    out.push({ key: s.key, clientId, device: s.device, state: state.stateOf(s), engagement: s.engagement, propensity, churnRisk, score });
+    ranked.push({ key: `${clientId}.${s.sessionId}`, clientId, row, state: state.stateOf(s), engagement: s.engagement, propensity, churnRisk, score });
   }
-  return out.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1)).slice(0, limit);
+  return ranked
+    .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1))
+    .slice(0, limit)
+    .map(({ row, ...r }) => ({ key: r.key, clientId: r.clientId, device: state.clients.lastDevice(row), state: r.state, engagement: r.engagement, propensity: r.propensity, churnRisk: r.churnRisk, score: r.score }));
 }
 
 export const RFM_SEGMENTS = ['Champions', 'Loyal customers', 'Potential loyalists', 'New customers', 'At risk', 'Hibernating', 'Need attention', 'Prospects'] as const;
@@ -122,13 +126,14 @@ export type RfmSegment = (typeof RFM_SEGMENTS)[number];
  * "Prospects".
  */
 export function rfmSegments(state: LiveState): { segment: RfmSegment; clients: number; revenue: number }[] {
-  const buyers = [...state.clientEntries()].filter(([, c]) => c.purchases > 0);
+  const clients = [...state.clients.rows()].map(([id, row]) => [id, state.clients.summary(row)] as const);
+  const buyers = clients.filter(([, c]) => c.purchases > 0);
   // Quintile scores among the buyers (higher is better: recency is negated), insights' scoring.
   const recency = quintileScores(buyers.map(([, c]) => -(state.now - c.lastEnd)));
   const frequency = quintileScores(buyers.map(([, c]) => c.purchases));
   const scores = new Map(buyers.map(([id, c], i) => [id, { r: recency[i] ?? 1, f: c.purchases > 1 ? (frequency[i] ?? 1) : 1 }]));
   const sizes = new Map<RfmSegment, { clients: number; revenue: number }>(RFM_SEGMENTS.map((s) => [s, { clients: 0, revenue: 0 }]));
-  for (const [id, c] of state.clientEntries()) {
+  for (const [id, c] of clients) {
     let segment: RfmSegment = 'Prospects';
     const score = scores.get(id);
     if (score) {

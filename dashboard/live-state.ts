@@ -7,6 +7,7 @@
  */
 import { digestLines, digestRow, pathOf, type EventDigest } from '../warehouse/row-digest';
 import type { ExportRow, JsonValue } from '../warehouse/warehouse';
+import { ClientTable, type ClientSummary } from './client-table';
 import { engagementScore, ruleScore, STAGES, type Stage } from './scores';
 
 const MINUTE_US = 60_000_000;
@@ -74,22 +75,6 @@ export interface SessionPrefix {
 /** Events that end the scored prefix (as in insights/propensity.ts). */
 const OUTCOME_EVENTS = new Set(['begin_checkout', 'add_shipping_info', 'add_payment_info', 'purchase']);
 
-interface ClientState {
-  sessions: number;
-  purchases: number;
-  revenue: number;
-  lastEnd: number;
-  /**
-   * The client's latest session, kept here once it has left the live window (and LiveState.sessions): what the
-   * retargeting list and an offer's segment read of a client who is gone.
-   */
-  last: SessionState;
-  /** Event time of the client's latest purchase, µs. */
-  lastPurchaseAt: number | null;
-  /** The latest minute the client was active in (see LiveState.latestMinuteCounts). */
-  activeMinute: number;
-}
-
 /** The cards, as numbers (null where there is nothing to divide by yet). */
 export interface Cards {
   activeUsers: number;
@@ -122,9 +107,16 @@ export interface Snapshot {
   devices: { device: string; sessions: number }[];
   visitorStates: { state: VisitorState; visitors: number }[];
   regions: { region: string; sessions: number; conversionRate: number }[];
-  /** Live visitors by the site section and page they are on. */
+  /** Live visitors by the site section and page they are on (the most recently active MAX_BUBBLES). */
   sections: { section: string; page: string; visitor: string; timeOnSiteS: number; propensity: number }[];
 }
+
+/**
+ * A message of the dashboard's event stream: the snapshot, with the visitor bubbles (`sections`, 30 of a snapshot's
+ * ~33 KB with a busy store) in at most one message a second (SseHub's full messages); the page keeps the last
+ * bubbles it got until then.
+ */
+export type StreamMessage = Omit<Snapshot, 'sections'> & { sections?: Snapshot['sections'] };
 
 export interface VisitorRow {
   key: string;
@@ -227,7 +219,12 @@ export class LiveState {
    * runs; what the cards count of it stays in the sums below, and its client keeps it as `last` if it was the latest.
    */
   readonly sessions = new Map<string, SessionState>();
-  readonly clients = new Map<string, ClientState>();
+  /**
+   * Every client: its counts, the latest minute it was active in (see latestMinuteCounts) and its latest session,
+   * kept (archived, client-table.ts) once it has left the live window: what the retargeting list and an offer's
+   * segment read of a client who is gone.
+   */
+  readonly clients = new ClientTable<SessionState>();
   /** Live sessions by the minute of their latest event: a minute leaves the window whole. */
   private readonly buckets = new Map<number, MinuteBucket>();
   /**
@@ -354,12 +351,14 @@ export class LiveState {
       (name === 'view_promotion' ? promo.views : promo.selects).add(clientId);
     }
     if (name === 'purchase') {
-      const buyer = this.clients.get(clientId);
-      if (buyer && (buyer.lastPurchaseAt === null || at > buyer.lastPurchaseAt)) buyer.lastPurchaseAt = at;
+      const buyer = this.clients.row(clientId);
+      if (buyer !== undefined) {
+        this.clients.notePurchaseAt(buyer, at);
+        this.clients.addRevenue(buyer, d.revenue);
+      }
       for (const itemName of d.purchasedItems) this.itemOf(itemName).purchases++;
       s.revenue += d.revenue;
       this.revenue += d.revenue;
-      if (buyer) buyer.revenue += d.revenue;
       if (s.purchaseAt === null) {
         s.purchaseAt = at;
         if (s.firstClick !== null) {
@@ -386,11 +385,12 @@ export class LiveState {
     const key = `${clientId}.${sessionId}`;
     let s = this.sessions.get(key);
     if (s) return (this.lastOpened = s);
-    let client = this.clients.get(clientId);
+    const known = this.clients.row(clientId);
     // A late event of a client's latest session, which had left the window: it comes back, counted once still.
-    if (client?.last.key === key) {
-      this.sessions.set(key, client.last);
-      return (this.lastOpened = client.last);
+    if (known !== undefined && this.clients.lastKey(known) === key) {
+      const last = this.clients.thaw(known);
+      this.sessions.set(key, last);
+      return (this.lastOpened = last);
     }
     s = { key, clientId, sessionId, start: at, end: at, device, region, pageViews: 0, engagementMs: 0, stage: 0, revenue: 0, firstClick: null, purchaseAt: null, pages: [], engagement: 0, sessionNumber: 0, prefix: { counts: {}, events: 0, first: at, last: at, closed: false }, score: null };
     this.sessions.set(key, s);
@@ -403,8 +403,7 @@ export class LiveState {
       r.sessions++;
       this.regions.set(region, r);
     }
-    if (!client) this.clients.set(clientId, (client = { sessions: 0, purchases: 0, revenue: 0, lastEnd: at, last: s, lastPurchaseAt: null, activeMinute: -Infinity }));
-    client.sessions++;
+    this.clients.addSession(this.clients.rowOf(clientId, s));
     return s;
   }
 
@@ -413,11 +412,8 @@ export class LiveState {
     if (stage > s.stage) {
       for (let i = s.stage + 1; i <= stage; i++) this.stageCounts[i] = (this.stageCounts[i] ?? 0) + 1;
       if (stage === 4) {
-        const client = this.clients.get(s.clientId);
-        if (client) {
-          client.purchases++;
-          client.lastPurchaseAt = Math.max(client.lastPurchaseAt ?? 0, s.purchaseAt ?? s.end);
-        }
+        const client = this.clients.row(s.clientId);
+        if (client !== undefined) this.clients.addPurchase(client, s.purchaseAt ?? s.end);
         if (s.region !== null) {
           const r = this.regions.get(s.region);
           if (r) r.purchased++;
@@ -436,11 +432,8 @@ export class LiveState {
 
   /** Marks the session and its client active at `at` (event time) and moves the clock. */
   private touch(s: SessionState, at: number, live: boolean): void {
-    const client = this.clients.get(s.clientId);
-    if (client && s.end >= client.lastEnd) {
-      client.lastEnd = s.end;
-      client.last = s;
-    }
+    const client = this.clients.row(s.clientId);
+    if (client !== undefined && s.end >= this.clients.lastEnd(client)) this.clients.setLast(client, s);
     if (at > this.now) this.now = at;
     const nowMinute = Math.floor(this.now / MINUTE_US);
     const first = nowMinute - WINDOW_MINUTES + 1;
@@ -452,12 +445,13 @@ export class LiveState {
       if (!users) this.minutes.set(m, (users = new Set()));
       users.add(s.clientId);
     }
-    if (client && to > client.activeMinute) {
-      const before = this.latestMinuteCounts.get(client.activeMinute);
-      if (before !== undefined && before > 0) this.latestMinuteCounts.set(client.activeMinute, before - 1);
+    if (client !== undefined && to > this.clients.activeMinute(client)) {
+      const was = this.clients.activeMinute(client);
+      const before = this.latestMinuteCounts.get(was);
+      if (before !== undefined && before > 0) this.latestMinuteCounts.set(was, before - 1);
       // A minute before the window is never recorded, so that pruning only when the window moves keeps it exact.
       if (to >= first) this.latestMinuteCounts.set(to, (this.latestMinuteCounts.get(to) ?? 0) + 1);
-      client.activeMinute = to;
+      this.clients.setActiveMinute(client, to);
     }
     this.place(s, first);
     if (first > this.prunedFrom) this.prune(first);
@@ -485,7 +479,7 @@ export class LiveState {
     }
     if (minute < firstMinute) {
       this.placed.delete(s);
-      this.sessions.delete(s.key);
+      this.leave(s);
       if (this.lastOpened === s) this.lastOpened = null;
       return;
     }
@@ -510,13 +504,20 @@ export class LiveState {
       if (m >= firstMinute) continue;
       for (const s of bucket.sessions) {
         this.placed.delete(s);
-        this.sessions.delete(s.key);
+        this.leave(s);
       }
       this.buckets.delete(m);
     }
   }
 
-  stateOf(s: SessionState): VisitorState {
+  /** A session leaves the window; its client's latest session is archived rather than dropped. */
+  private leave(s: SessionState): void {
+    this.sessions.delete(s.key);
+    const client = this.clients.row(s.clientId);
+    if (client !== undefined && this.clients.isLast(client, s)) this.clients.archive(client);
+  }
+
+  stateOf(s: { stage: number; end: number }): VisitorState {
     if (s.stage === 4) return 'purchased';
     if (this.now - s.end > LEFT_AFTER_MINUTES * MINUTE_US) return 'left';
     return s.stage === 3 ? 'checkout' : s.stage === 2 ? 'cart' : 'browsing';
@@ -561,8 +562,19 @@ export class LiveState {
   session(key: string): SessionState | undefined {
     const live = this.sessions.get(key);
     if (live) return live;
-    const last = this.clients.get(key.slice(0, key.lastIndexOf('.')))?.last;
-    return last?.key === key ? last : undefined;
+    const client = this.clients.row(key.slice(0, key.lastIndexOf('.')));
+    return client !== undefined && this.clients.lastKey(client) === key ? this.clients.last(client) : undefined;
+  }
+
+  /** One client's counts, or undefined if never seen. */
+  client(clientId: string): ClientSummary | undefined {
+    const row = this.clients.row(clientId);
+    return row === undefined ? undefined : this.clients.summary(row);
+  }
+
+  /** The propensity of the latest session of the client in `row` (ClientTable), scored once if it is archived. */
+  lastPropensity(row: number): number {
+    return this.clients.lastPropensity(row, (s) => this.scorer.score(s));
   }
 
   /** Live sessions (an event within the window), most recently active first. */
@@ -616,7 +628,9 @@ export class LiveState {
     };
   }
 
-  snapshot(): Snapshot {
+  snapshot(): Snapshot;
+  snapshot(options: { bubbles: false }): StreamMessage;
+  snapshot(options: { bubbles?: boolean } = {}): StreamMessage {
     const nowMinute = Math.floor(this.now / MINUTE_US);
     const activeByMinute = [];
     for (let m = nowMinute - WINDOW_MINUTES + 1; m <= nowMinute; m++) activeByMinute.push({ minute: m, users: this.minutes.get(m)?.size ?? 0 });
@@ -626,24 +640,7 @@ export class LiveState {
       return { step, sessions: n, dropOff: prev === null || prev === 0 ? null : 1 - n / prev };
     });
     const states = this.visitorStateCounts();
-    // The most recently active visitors are drawn (and scored), however many are on the site: the newest minutes
-    // are walked, each from its latest arrival back, until there are enough (no sort: a minute can hold thousands).
-    const here: SessionState[] = [];
-    for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
-      const bucket = this.buckets.get(m);
-      if (!bucket) continue;
-      const arrived = [...bucket.sessions];
-      for (let i = arrived.length - 1; i >= 0 && here.length < MAX_BUBBLES; i--) {
-        const s = arrived[i]!;
-        if (this.stateOf(s) !== 'left') here.push(s);
-      }
-    }
-    here.reverse();
-    const sections: Snapshot['sections'] = here.map((s) => {
-      const page = s.pages.at(-1)?.path ?? '/';
-      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: this.propensity(s) };
-    });
-    return {
+    const message: StreamMessage = {
       now: this.now,
       committedAt: this.committedAt,
       seeded: this.seeded,
@@ -657,13 +654,31 @@ export class LiveState {
       devices: topOf(this.devices, (v) => v, 10).map(([device, sessions]) => ({ device, sessions })),
       visitorStates: [...states].map(([state, visitors]) => ({ state, visitors })),
       regions: [...this.regions].map(([region, r]) => ({ region, sessions: r.sessions, conversionRate: r.sessions === 0 ? 0 : r.purchased / r.sessions })),
-      sections,
     };
+    if (options.bubbles === false) return message;
+    return { ...message, sections: this.bubbles(nowMinute) };
   }
 
-  /** Everything about one client, for the retargeting and RFM lists. */
-  clientEntries(): MapIterator<[string, ClientState]> {
-    return this.clients.entries();
+  /** The most recently active live visitors, at most MAX_BUBBLES, oldest first. */
+  private bubbles(nowMinute: number): Snapshot['sections'] {
+    // Drawn (and scored) however many are on the site: the newest minutes are walked, each from its latest arrival
+    // back, until there are enough (no sort: a minute can hold thousands).
+    const here: SessionState[] = [];
+    for (let m = nowMinute; m >= nowMinute - WINDOW_MINUTES && here.length < MAX_BUBBLES; m--) {
+      const bucket = this.buckets.get(m);
+      if (!bucket) continue;
+      const arrived = [...bucket.sessions];
+      for (let i = arrived.length - 1; i >= 0 && here.length < MAX_BUBBLES; i--) {
+        const s = arrived[i]!;
+        if (this.stateOf(s) !== 'left') here.push(s);
+      }
+    }
+    here.reverse();
+    return here.map((s) => {
+      const page = s.pages.at(-1)?.path ?? '/';
+      // Three decimals are more than a colour shows, and a tenth of a bubble's bytes fewer.
+      return { section: sectionOf(page), page, visitor: s.key, timeOnSiteS: Math.round((s.end - s.start) / 1e6), propensity: Math.round(1000 * this.propensity(s)) / 1000 };
+    });
   }
 
   stageName(s: SessionState): string {

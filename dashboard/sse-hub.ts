@@ -1,6 +1,8 @@
 /**
  * Server-Sent Events to every open dashboard. Updates are coalesced: whatever commits within one tick becomes one
- * message, built once and written to every stream, so that twenty dashboards cost one snapshot, not twenty.
+ * message, built once and written to every stream, so that twenty dashboards cost one snapshot, not twenty. Most
+ * messages are the light kind (`build(false)`: the snapshot without its bulkiest part); a full one goes out at most
+ * once per `fullEveryMs`, and to every stream when it opens.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -11,6 +13,8 @@ export interface SseHubOptions {
   heartbeatMs?: number;
   /** Most streams at once; more are answered 503. Default 200. */
   maxClients?: number;
+  /** Least time between two full messages, ms. Default 1,000. */
+  fullEveryMs?: number;
 }
 
 export class SseHub {
@@ -24,12 +28,16 @@ export class SseHub {
   /** Earliest time of the next message: a snapshot that took t ms to build waits 9·t, so that building them takes
    *  at most a tenth of the main thread, which ingest shares. */
   private nextAt = 0;
+  private readonly fullEveryMs: number;
+  /** When the last full message went out (performance.now()). */
+  private fullAt = -Infinity;
 
   constructor(
-    private readonly build: () => string,
+    private readonly build: (full: boolean) => string,
     options: SseHubOptions = {},
   ) {
     this.maxClients = options.maxClients ?? 200;
+    this.fullEveryMs = options.fullEveryMs ?? 1000;
     this.timer = setInterval(() => this.flush(), options.intervalMs ?? 250);
     this.heartbeat = setInterval(() => {
       for (const res of this.clients) res.write(': keep-alive\n\n');
@@ -54,7 +62,7 @@ export class SseHub {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(`retry: 2000\n\ndata: ${this.build()}\n\n`);
+    res.write(`retry: 2000\n\ndata: ${this.build(true)}\n\n`);
     this.clients.add(res);
     const drop = (): void => {
       this.clients.delete(res);
@@ -68,8 +76,10 @@ export class SseHub {
     const started = performance.now();
     if (started < this.nextAt) return;
     this.dirty = false;
+    const full = started - this.fullAt >= this.fullEveryMs;
+    if (full) this.fullAt = started;
     // Encoded once: every stream gets the same bytes, rather than each write encoding the text again.
-    const message = Buffer.from(`data: ${this.build()}\n\n`);
+    const message = Buffer.from(`data: ${this.build(full)}\n\n`);
     this.nextAt = started + 10 * (performance.now() - started);
     this.messages++;
     for (const res of this.clients) res.write(message);

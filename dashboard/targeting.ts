@@ -139,7 +139,7 @@ export class Targeting {
     let clickedBought = 0;
     for (const promo of this.state.promotions.values()) {
       for (const c of promo.views) {
-        const bought = (this.state.clients.get(c)?.purchases ?? 0) > 0;
+        const bought = (this.state.client(c)?.purchases ?? 0) > 0;
         if (promo.selects.has(c)) {
           clicked++;
           if (bought) clickedBought++;
@@ -154,10 +154,9 @@ export class Targeting {
     let propensity = 0;
     let n = 0;
     for (const id of segment.clientIds) {
-      const c = this.state.clients.get(id);
-      const s = c?.last;
-      if (s) {
-        propensity += this.state.propensity(s);
+      const row = this.state.clients.row(id);
+      if (row !== undefined) {
+        propensity += this.state.lastPropensity(row);
         n++;
       }
     }
@@ -214,7 +213,7 @@ export class Targeting {
     const arm = { offer: { clients: 0, converted: 0 }, holdout: { clients: 0, converted: 0 } };
     for (const [id, which] of Object.entries(offer.arms)) {
       arm[which].clients++;
-      const at = this.state.clients.get(id)?.lastPurchaseAt ?? null;
+      const at = this.state.client(id)?.lastPurchaseAt ?? null;
       if (at !== null && offer.pushedAt !== null && at > offer.pushedAt) arm[which].converted++;
     }
     return liftOf(arm.offer, arm.holdout);

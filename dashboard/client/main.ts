@@ -11,7 +11,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import statesTopo from 'us-atlas/states-10m.json';
-import type { Snapshot, VisitorRow } from '../live-state';
+import type { Snapshot, StreamMessage, VisitorRow } from '../live-state';
 import { US_STATES } from './us-states';
 
 echarts.use([BarChart, FunnelChart, LineChart, MapChart, PieChart, SunburstChart, AriaComponent, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
@@ -212,11 +212,15 @@ function renderCharts(snapshot: Snapshot): void {
 
 let latest: Snapshot | null = null;
 let drawing = false;
+/** The visitor bubbles of the last message that had them (the stream sends them at most once a second). */
+let bubbles: Snapshot['sections'] = [];
 
 function connect(): void {
   const source = new EventSource(`${API}/stream`);
   source.onmessage = (event: MessageEvent<string>) => {
-    const snapshot = JSON.parse(event.data) as Snapshot;
+    const message = JSON.parse(event.data) as StreamMessage;
+    if (message.sections) bubbles = message.sections;
+    const snapshot: Snapshot = { ...message, sections: bubbles };
     renderCards(snapshot);
     // Drawing the charts takes longer than a message on a busy machine: only the latest snapshot is drawn, once per
     // frame, so that messages never queue behind drawings and the cards stay within a message of the server.
