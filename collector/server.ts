@@ -76,14 +76,14 @@ export interface ServerOptions {
   duckdbThreads?: number;
   /**
    * DuckDB's memory limit (`'256MB'`, `'1GiB'`). DuckDB's default, 80 % of RAM, let a sustained ingest hold
-   * about a gigabyte of cached blocks and keep it. Default: env `SHOPLAB_DUCKDB_MEMORY_LIMIT` if set, else 256MB.
+   * about a gigabyte of cached blocks and keep it. Default: env `SHOPLAB_DUCKDB_MEMORY_LIMIT` if set, else 192MB.
    */
   duckdbMemoryLimit?: string;
   /**
    * WAL size at which a commit also checkpoints. DuckDB keeps the rows appended since the last checkpoint in memory
    * (~1.6 KB a row, about twice their WAL bytes), so this bounds what a sustained ingest holds, at the cost of more
    * frequent checkpoints (collector/README.md, "Memory under sustained ingest"). The memory limit must be at least
-   * twice this plus 64 MB. Default: env `SHOPLAB_DUCKDB_CHECKPOINT` if set, else 64MB.
+   * twice this plus 64 MB. Default: env `SHOPLAB_DUCKDB_CHECKPOINT` if set, else 48MB.
    */
   duckdbCheckpointThreshold?: string;
   /**
@@ -156,8 +156,8 @@ function duckdbThreadsFromEnv(): number {
   return threads;
 }
 
-/** How often glibc's arenas are trimmed while events arrive. */
-const BUSY_TRIM_MS = 5000;
+/** How often glibc's arenas are trimmed while events arrive (collector/README.md: 5 s left the peak ~60 MiB higher). */
+const BUSY_TRIM_MS = 1000;
 
 /** The paths that take hits (the rest is health, metrics and the static site). */
 const COLLECT_PATH_SET: ReadonlySet<string> = new Set(['/mp/collect', '/debug/mp/collect', '/g/collect']);
@@ -182,8 +182,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const warehouse = await Warehouse.open({
     dataDir: opts.dataDir,
     threads: opts.duckdbThreads ?? duckdbThreadsFromEnv(),
-    memoryLimit: opts.duckdbMemoryLimit ?? (process.env.SHOPLAB_DUCKDB_MEMORY_LIMIT || '256MB'),
-    checkpointThreshold: opts.duckdbCheckpointThreshold ?? (process.env.SHOPLAB_DUCKDB_CHECKPOINT || '64MB'),
+    memoryLimit: opts.duckdbMemoryLimit ?? (process.env.SHOPLAB_DUCKDB_MEMORY_LIMIT || '192MB'),
+    checkpointThreshold: opts.duckdbCheckpointThreshold ?? (process.env.SHOPLAB_DUCKDB_CHECKPOINT || '48MB'),
     ...(opts.property !== undefined ? { property: opts.property } : {}),
   });
   let ingest: IngestWorker;
@@ -237,7 +237,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     collectGarbage();
     await trimMallocArenas();
   };
-  // Under sustained ingest the arenas fill with freed request and row buffers too: trim them every few seconds while
+  // Under sustained ingest the arenas fill with freed request and row buffers too: trim them every second while
   // events arrive. The trim runs off the event loop (idle-memory.ts); collector/README.md has what it is worth.
   let acceptedAtLastTrim = 0;
   let trimming = false;
