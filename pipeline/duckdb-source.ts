@@ -39,6 +39,13 @@ function labelExpr(c: LabelColumn): string {
 export const TRANSFORM_MEMORY_LIMIT = '192MB';
 
 /**
+ * DuckDB's threads for a transform: one. The transform runs two COPYs at once (the events file beside the others,
+ * transform.ts), each on a thread of its own; two threads on one COPY cost about twice the CPU of one for little
+ * less wall time, and two COPYs of two threads each did not fit the memory limit (pipeline/README.md, "Measured").
+ */
+export const TRANSFORM_THREADS = 1;
+
+/**
  * The models `writeFile` computes once per transform into a TEMP table of its connection and reads from there:
  * sessions, which the sessions and users datasets both need (composed as one query each, users computed every
  * session again). stg_events is not among them: a million events' worth of table costs more to store (it spills
@@ -49,9 +56,15 @@ const MATERIALIZED: Readonly<Partial<Record<ModelName, string>>> = { sessions: '
 export interface DuckdbSourceOptions {
   /** DuckDB's memory_limit (e.g. `256MB`). */
   memoryLimit?: string;
-  /** DuckDB worker threads; default one per core. */
+  /** DuckDB worker threads; default TRANSFORM_THREADS. */
   threads?: number;
 }
+
+/**
+ * Row groups of 32,768 rows instead of DuckDB's 122,880: the writer holds a row group in memory until it is full, and
+ * the events' row group beside the other lane's COPY ran out of the memory limit.
+ */
+const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 32768';
 
 export class DuckdbSource implements RowSource {
   readonly kind = 'duckdb';
@@ -82,7 +95,7 @@ export class DuckdbSource implements RowSource {
       dataDir,
       readOnly: true,
       memoryLimit: options.memoryLimit ?? TRANSFORM_MEMORY_LIMIT,
-      ...(options.threads === undefined ? {} : { threads: options.threads }),
+      threads: options.threads ?? TRANSFORM_THREADS,
     });
     const spill = mkdtempSync(join(tmpdir(), 'shoplab-transform-spill-'));
     try {
@@ -173,20 +186,41 @@ export class DuckdbSource implements RowSource {
    * the CSV prints the same numbers Parquet holds. Rows follow the dataset's ORDER BY, as from `open`.
    */
   async writeFile(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset> {
-    this.session ??= await this.wh.session();
-    const session = this.session;
-    const { setup, select, orderBy } = this.parts(dataset, range, await this.materialize(session, dataset, range));
-    const described = await session.query(`${setup}DESCRIBE (\n${select}\n)`);
+    // A dataset built on a MATERIALIZED model runs on the session that holds its table; any other on connections
+    // of its own, so that it can be written at the same time as those (the transform's lanes).
+    const needsSession = DATASET_SPECS[dataset].kind === 'model' && Object.keys(this.materializedFor(dataset)).length > 0;
+    let run: (sql: string) => Promise<Record<string, unknown>[]> = (sql) => this.wh.query(sql);
+    let materialized: Partial<Record<ModelName, string>> = {};
+    if (needsSession) {
+      this.session ??= await this.wh.session();
+      const session = this.session;
+      materialized = await this.materialize(session, dataset, range);
+      run = (sql) => session.query(sql);
+    }
+    const { setup, select, orderBy } = this.parts(dataset, range, materialized);
+    const described = await run(`${setup}DESCRIBE (\n${select}\n)`);
     const columns: DatasetColumn[] = described.map((c) => {
       if (typeof c.column_name !== 'string' || typeof c.column_type !== 'string') throw new Error(`DESCRIBE of ${dataset} gave no column name and type`);
       return { name: c.column_name, type: columnTypeOfDuckdb(c.column_type) };
     });
     const casts = columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${DUCKDB_TYPE[c.type]}) AS ${quoteIdent(c.name)}`).join(', ');
-    const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n'" : 'FORMAT parquet, COMPRESSION snappy';
-    const [result] = await session.query(
+    const options = format === 'csv' ? "FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n'" : PARQUET_OPTIONS;
+    const [result] = await run(
       `${setup}COPY (SELECT ${casts} FROM (\n${select}\n) AS d ORDER BY ${orderBy}) TO ${sqlString(file)} (${options})`,
     );
     return { rows: Number(result?.Count ?? 0), columns };
+  }
+
+  /** The MATERIALIZED models a dataset is built on, by table name, whether computed yet or not. */
+  private materializedFor(dataset: DatasetName): Partial<Record<ModelName, string>> {
+    const spec = DATASET_SPECS[dataset];
+    if (spec.kind !== 'model') return {};
+    const tables: Partial<Record<ModelName, string>> = {};
+    for (const model of [...modelDependencies(spec.model), spec.model]) {
+      const table = MATERIALIZED[model];
+      if (table !== undefined) tables[model] = table;
+    }
+    return tables;
   }
 
   /**
