@@ -33,10 +33,11 @@ function labelExpr(c: LabelColumn): string {
 }
 
 /**
- * DuckDB's memory for a transform: enough for the models' hash aggregates over a million events without spilling
- * much, small enough that the whole process (Node, DuckDB, the writers) stays under half a GiB.
+ * DuckDB's memory for a transform: enough for the two lanes' COPYs at once over a million events (at 192MB one
+ * Parquet run in eight ran out of memory), small enough that the whole process (Node, DuckDB, the writers) stays
+ * under half a GiB (443–496 MiB in five runs at 224MB; 456–516 at 256MB; pipeline/README.md, "Measured").
  */
-export const TRANSFORM_MEMORY_LIMIT = '192MB';
+export const TRANSFORM_MEMORY_LIMIT = '224MB';
 
 /**
  * DuckDB's threads for a transform: one. The transform runs two COPYs at once (the events file beside the others,
@@ -61,10 +62,10 @@ export interface DuckdbSourceOptions {
 }
 
 /**
- * Row groups of 32,768 rows instead of DuckDB's 122,880: the writer holds a row group in memory until it is full, and
+ * Row groups of 16,384 rows instead of DuckDB's 122,880: the writer holds a row group in memory until it is full, and
  * the events' row group beside the other lane's COPY ran out of the memory limit.
  */
-const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 32768';
+const PARQUET_OPTIONS = 'FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 16384';
 
 export class DuckdbSource implements RowSource {
   readonly kind = 'duckdb';
