@@ -189,13 +189,13 @@ export class DuckdbSource implements RowSource {
   async writeFile(dataset: DatasetName, range: DateRange, format: FileFormat, file: string): Promise<WrittenDataset> {
     // A dataset built on a MATERIALIZED model runs on the session that holds its table; any other on connections
     // of its own, so that it can be written at the same time as those (the transform's lanes).
-    const needsSession = DATASET_SPECS[dataset].kind === 'model' && Object.keys(this.materializedFor(dataset)).length > 0;
+    const needed = this.materializedFor(dataset);
     let run: (sql: string) => Promise<Record<string, unknown>[]> = (sql) => this.wh.query(sql);
     let materialized: Partial<Record<ModelName, string>> = {};
-    if (needsSession) {
+    if (needed.length > 0) {
       this.session ??= await this.wh.session();
       const session = this.session;
-      materialized = await this.materialize(session, dataset, range);
+      materialized = await this.materialize(session, needed, range);
       run = (sql) => session.query(sql);
     }
     const { setup, select, orderBy } = this.parts(dataset, range, materialized);
@@ -212,30 +212,24 @@ export class DuckdbSource implements RowSource {
     return { rows: Number(result?.Count ?? 0), columns };
   }
 
-  /** The MATERIALIZED models a dataset is built on, by table name, whether computed yet or not. */
-  private materializedFor(dataset: DatasetName): Partial<Record<ModelName, string>> {
+  /** The MATERIALIZED models a dataset is built on, dependencies first, each with its table's name. */
+  private materializedFor(dataset: DatasetName): [ModelName, string][] {
     const spec = DATASET_SPECS[dataset];
-    if (spec.kind !== 'model') return {};
-    const tables: Partial<Record<ModelName, string>> = {};
-    for (const model of [...modelDependencies(spec.model), spec.model]) {
+    if (spec.kind !== 'model') return [];
+    return [...modelDependencies(spec.model), spec.model].flatMap((model): [ModelName, string][] => {
       const table = MATERIALIZED[model];
-      if (table !== undefined) tables[model] = table;
-    }
-    return tables;
+      return table === undefined ? [] : [[model, table]];
+    });
   }
 
   /**
-   * The MATERIALIZED models a dataset is built on, each computed over `range` into its TEMP table on the session
-   * the first time a dataset needs it (again if the range changed), by table name for `modelSql`.
+   * The `needed` MATERIALIZED models, each computed over `range` into its TEMP table on the session the first time a
+   * dataset needs it (again if the range changed), by table name for `modelSql`.
    */
-  private async materialize(session: WarehouseSession, dataset: DatasetName, range: DateRange): Promise<Partial<Record<ModelName, string>>> {
-    const spec = DATASET_SPECS[dataset];
-    if (spec.kind !== 'model') return {};
+  private async materialize(session: WarehouseSession, needed: readonly [ModelName, string][], range: DateRange): Promise<Partial<Record<ModelName, string>>> {
     const key = JSON.stringify([range.from ?? null, range.to ?? null]);
     const tables: Partial<Record<ModelName, string>> = {};
-    for (const model of [...modelDependencies(spec.model), spec.model]) {
-      const table = MATERIALIZED[model];
-      if (table === undefined) continue;
+    for (const [model, table] of needed) {
       if (this.computed.get(model) !== key) {
         this.computed.delete(model);
         // Built over what is already materialized, so each model is computed once.
