@@ -33,36 +33,82 @@ export function collectGarbage(): boolean {
   return true;
 }
 
-let trim: (() => Promise<void>) | null | undefined;
+/** glibc's malloc tuning calls, loaded once through koffi; null where there is no glibc (musl, macOS) or no koffi. */
+interface Libc {
+  /** `malloc_trim(0)`, run on libuv's thread pool. */
+  trim(): Promise<void>;
+  /** Clears close-on-exec on `fd` (`fcntl(fd, F_SETFD, 0)`); -1 on failure. */
+  keepOpenOnExec(fd: number): number;
+  /** `execve`: returns (-1) only if the program could not be started. */
+  execve(file: string, argv: readonly string[], env: readonly string[]): number;
+}
+
+let libc: Promise<Libc | null> | undefined;
+/** `fcntl`'s command that sets a descriptor's flags (fcntl.h). */
+const F_SETFD = 2;
+
+function loadLibc(): Promise<Libc | null> {
+  libc ??= (async (): Promise<Libc | null> => {
+    if (process.platform !== 'linux') return null;
+    try {
+      const { default: koffi } = await import('koffi');
+      const lib = koffi.load('libc.so.6');
+      const mallocTrim = lib.func('int malloc_trim(size_t pad)');
+      const fcntl = lib.func('int fcntl(int fd, int cmd, ...)');
+      const execve = lib.func('int execve(const char *path, const char **argv, const char **envp)');
+      return {
+        trim: () =>
+          new Promise<void>((resolve, reject) => {
+            mallocTrim.async(0, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('malloc_trim failed')) : resolve()));
+          }),
+        keepOpenOnExec: (fd) => Number(fcntl(fd, F_SETFD, 'int', 0)),
+        execve: (file, argv, env) => Number(execve(file, [...argv, null], [...env, null])),
+      };
+    } catch {
+      return null;
+    }
+  })();
+  return libc;
+}
 
 /**
  * Hands the free pages inside glibc malloc's arenas back to the system (`malloc_trim(0)`), through koffi, a
- * maintained FFI library with prebuilt binaries, since Node has no binding for it and the environment variables
- * that tune malloc (`MALLOC_ARENA_MAX`, `MALLOC_TRIM_THRESHOLD_`) must be set before the process starts, which a
- * `shoplab serve` cannot ask of its users. glibc returns an arena's memory on its own only from the arena's top,
- * so after a burst the buffers freed below a live allocation stay resident: 60–80 MiB in the collector, measured
- * in collector/README.md ("Memory under sustained ingest"). It is process-wide: every thread's arena is trimmed.
- * The call runs on libuv's thread pool: under load it waits for each arena's lock, which took up to 200 ms when it
- * ran on the event loop. Resolves to false where there is no glibc (musl, macOS) or the library will not load; the
- * caller then simply keeps the memory, as before.
+ * maintained FFI library with prebuilt binaries, since Node has no binding for it. glibc returns an arena's memory
+ * on its own only from the arena's top, so after a burst the buffers freed below a live allocation stay resident:
+ * 60–80 MiB in the collector, measured in collector/README.md ("Memory under sustained ingest"). It is
+ * process-wide: every thread's arena is trimmed. The call runs on libuv's thread pool: under load it waits for each
+ * arena's lock, which took up to 200 ms when it ran on the event loop. Resolves to false where there is no glibc
+ * (musl, macOS) or the library will not load; the caller then simply keeps the memory, as before.
  */
 export async function trimMallocArenas(): Promise<boolean> {
-  if (trim === undefined) {
-    trim = null;
-    if (process.platform === 'linux') {
-      try {
-        const { default: koffi } = await import('koffi');
-        const mallocTrim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
-        trim = () =>
-          new Promise<void>((resolve, reject) => {
-            mallocTrim.async(0, (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('malloc_trim failed')) : resolve()));
-          });
-      } catch {
-        trim = null;
-      }
-    }
-  }
-  if (!trim) return false;
-  await trim();
+  const lib = await loadLibc();
+  if (!lib) return false;
+  await lib.trim();
   return true;
+}
+
+/** The environment variable glibc reads at start for the most malloc arenas; a run that sets it is left alone. */
+export const ARENA_ENV = 'MALLOC_ARENA_MAX';
+
+/**
+ * Runs this program again in place, with glibc's malloc capped at `max` arenas (`MALLOC_ARENA_MAX`), unless the
+ * environment already says how many. By default glibc gives threads that contend for malloc arenas of their own,
+ * up to eight per core, and each keeps the blocks freed inside it; in the collector the ingest thread's arena held
+ * 50–60 MiB at the peak of a sustained load. The cap has to be in place before the process's threads first
+ * allocate: glibc's `mallopt(M_ARENA_MAX)` called from JavaScript comes too late (Node's own threads have made their arenas
+ * by then, and one Worker makes five more), so the program is started again with the variable set, by `execve`:
+ * the same process id, arguments and standard streams, nothing left behind (Node 23's `process.execve` does the
+ * same). Call it before the program does anything. Does not return when it restarts; resolves to false where it
+ * could not (no glibc, no koffi, an exec that failed), and the program then simply runs on without the cap.
+ */
+export async function restartWithArenaCap(max: number): Promise<false> {
+  if (!Number.isInteger(max) || max < 1) throw new Error(`the malloc arena cap must be a positive integer, got ${max}`);
+  if (process.env[ARENA_ENV] !== undefined && process.env[ARENA_ENV] !== '') return false;
+  const lib = await loadLibc();
+  if (!lib) return false;
+  // Node opens its standard streams close-on-exec; the restarted program must inherit them.
+  for (const fd of [0, 1, 2]) lib.keepOpenOnExec(fd);
+  const env = Object.entries({ ...process.env, [ARENA_ENV]: String(max) }).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
+  lib.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], env);
+  return false;
 }
