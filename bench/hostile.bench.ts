@@ -5,13 +5,14 @@
  *                                            (headers and 10 of 1,000 bytes sent); each one the collector cuts
  *                                            off at its body deadline is opened again at once
  *   ingest.stalled_ratio                     with ÷ without (target ≥ 0.8); the two are measured in alternating
- *                                            slices of the same run, so the machine's load falls on both alike
+ *                                            slices of the same run, so the machine's load falls on both alike,
+ *                                            in pairs whose order flips (without-with, with-without, ...)
  *   collector.rss_start / _peak / _idle      the collector's RSS when started, its peak during
  *                                            BENCH_HOSTILE_SECONDS (default 60) of ingest at full speed, and
  *                                            BENCH_HOSTILE_IDLE_SECONDS (default 15) after the load stopped
  *                                            (targets: peak ≤ 600 MiB, idle ≤ 1.5 × start)
  *   collector.rss_idle_ratio                 idle ÷ start
- * BENCH_HOSTILE_SLICE_SECONDS (default 5) and BENCH_HOSTILE_SLICES (default 3 of each) set the alternation.
+ * BENCH_HOSTILE_SLICE_SECONDS (default 2.5) and BENCH_HOSTILE_SLICES (default 24 pairs) set the alternation.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -87,8 +88,8 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 export async function run(): Promise<Figure[]> {
   const loadSeconds = seconds('BENCH_HOSTILE_SECONDS', 60);
   const idleSeconds = seconds('BENCH_HOSTILE_IDLE_SECONDS', 15);
-  const sliceSeconds = seconds('BENCH_HOSTILE_SLICE_SECONDS', 5);
-  const slices = Math.round(seconds('BENCH_HOSTILE_SLICES', 3));
+  const sliceSeconds = seconds('BENCH_HOSTILE_SLICE_SECONDS', 2.5);
+  const slices = Math.round(seconds('BENCH_HOSTILE_SLICES', 24));
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shoplab-bench-hostile-'));
   let collector: CollectorProcess | null = null;
   try {
@@ -96,7 +97,8 @@ export async function run(): Promise<Figure[]> {
     const pid = collector.child.pid;
     if (pid === undefined) throw new Error('the collector process has no pid');
     const query = `/mp/collect?measurement_id=G-SHOPLAB&api_secret=${loadOrCreateSecret(dataDir, DATA_SECRETS.apiSecret).value}`;
-    const collectUrl = `${collector.url}${query}`;
+    const collectorUrl = collector.url;
+    const collectUrl = `${collectorUrl}${query}`;
     const makeBody = bodyMaker();
 
     // Memory: RSS at start, its peak over a sustained load at full speed, and what is left once the load stops.
@@ -109,20 +111,38 @@ export async function run(): Promise<Figure[]> {
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     const rssIdle = rssBytes(pid);
 
-    // Throughput with and without stalled clients, in alternating slices.
+    // Throughput with and without stalled clients, in alternating slices whose order flips from pair to pair
+    // (without-with, with-without, ...), so that neither condition always follows the other. The collector's
+    // checkpoints stall ingest for 0.5–2.5 s every few seconds at this rate and fall at random in the slices; more
+    // and longer slices average them out (collector/README.md, "Stalled clients").
     let without = { events: 0, seconds: 0 };
     let withStalled = { events: 0, seconds: 0 };
-    for (let i = 0; i < slices; i++) {
+    const plainSlice = async (): Promise<number> => {
       const plain = await driveIngest(collectUrl, sliceSeconds, CONNECTIONS, makeBody);
       without = { events: without.events + plain.acknowledged, seconds: without.seconds + plain.seconds };
-      const stalled = holdStalled(collector.url, query, STALLED);
+      return plain.acknowledged / plain.seconds;
+    };
+    const stalledSlice = async (): Promise<string> => {
+      const stalled = holdStalled(collectorUrl, query, STALLED);
       await waitFor(() => stalled.open() >= STALLED, 30_000);
       const held = stalled.open();
       const loaded = await driveIngest(collectUrl, sliceSeconds, CONNECTIONS, makeBody);
       const heldAfter = stalled.open();
       stalled.stop();
       withStalled = { events: withStalled.events + loaded.acknowledged, seconds: withStalled.seconds + loaded.seconds };
-      process.stderr.write(`bench: hostile slice ${i + 1}: ${Math.round(plain.acknowledged / plain.seconds)} events/s without, ${Math.round(loaded.acknowledged / loaded.seconds)} with ${held}→${heldAfter} stalled (${loaded.result.non2xx} non-2xx, ${loaded.result.errors} errors)\n`);
+      return `${Math.round(loaded.acknowledged / loaded.seconds)} with ${held}→${heldAfter} stalled (${loaded.result.non2xx} non-2xx, ${loaded.result.errors} errors)`;
+    };
+    for (let i = 0; i < slices; i++) {
+      let plainRate: number;
+      let withText: string;
+      if (i % 2 === 0) {
+        plainRate = await plainSlice();
+        withText = await stalledSlice();
+      } else {
+        withText = await stalledSlice();
+        plainRate = await plainSlice();
+      }
+      process.stderr.write(`bench: hostile pair ${i + 1}${i % 2 === 0 ? '' : ' (with first)'}: ${Math.round(plainRate)} events/s without, ${withText}\n`);
     }
     const withoutRate = without.events / without.seconds;
     const withRate = withStalled.events / withStalled.seconds;
