@@ -95,11 +95,12 @@ export const ARENA_ENV = 'MALLOC_ARENA_MAX';
  * environment already says how many. By default glibc gives threads that contend for malloc arenas of their own,
  * up to eight per core, and each keeps the blocks freed inside it; in the collector the ingest thread's arena held
  * 50–60 MiB at the peak of a sustained load. The cap has to be in place before the process's threads first
- * allocate: glibc's `mallopt(M_ARENA_MAX)` called from JavaScript comes too late (Node's own threads have made their arenas
- * by then, and one Worker makes five more), so the program is started again with the variable set, by `execve`:
- * the same process id, arguments and standard streams, nothing left behind (Node 23's `process.execve` does the
- * same). Call it before the program does anything. Does not return when it restarts; resolves to false where it
- * could not (no glibc, no koffi, an exec that failed), and the program then simply runs on without the cap.
+ * allocate: glibc's `mallopt(M_ARENA_MAX)` called from JavaScript comes too late (Node's own threads have made
+ * their arenas by then, and one Worker makes five more), so the program is started again with the variable set,
+ * by `execve`: the same process id, arguments and standard streams, nothing left behind (Node 23's
+ * `process.execve` does the same). Call it before the program does anything. Does not return when it restarts;
+ * resolves to false where it could not (no glibc, no koffi, an exec that failed), and the program then simply runs
+ * on without the cap.
  */
 export async function restartWithArenaCap(max: number): Promise<false> {
   if (!Number.isInteger(max) || max < 1) throw new Error(`the malloc arena cap must be a positive integer, got ${max}`);
