@@ -37,6 +37,9 @@ export class CollectorMetrics {
   }
 
   render(): string {
+    // Named as Prometheus's client libraries name them, so existing dashboards and alerts apply. The heap figures
+    // are the main thread's; the ingest thread's heap and DuckDB's memory are inside the resident set.
+    const memory = process.memoryUsage();
     const lines = [
       ...metric('shoplab_collector_events_accepted_total', 'counter', 'Events stored (committed) in the warehouse.', this.accepted),
       ...metric('shoplab_collector_events_duplicate_total', 'counter', 'Events skipped because their id was already stored (retries).', this.duplicates),
@@ -54,6 +57,10 @@ export class CollectorMetrics {
       `shoplab_collector_commit_seconds_bucket{le="+Inf"} ${this.commitCount}`,
       `shoplab_collector_commit_seconds_sum ${this.commitSum}`,
       `shoplab_collector_commit_seconds_count ${this.commitCount}`,
+      ...metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the collector process (all its threads, DuckDB included).', memory.rss),
+      ...metric('nodejs_heap_size_total_bytes', 'gauge', "The main thread's V8 heap, as reserved.", memory.heapTotal),
+      ...metric('nodejs_heap_size_used_bytes', 'gauge', "The main thread's V8 heap, as used.", memory.heapUsed),
+      ...metric('nodejs_external_memory_bytes', 'gauge', 'Memory held outside the V8 heaps by their objects (buffers).', memory.external),
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -161,7 +161,7 @@ describe('POST /mp/collect', () => {
     expect(otherPost.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('serves /metrics in the Prometheus text format with accepted, rejected, queue depth and commit latency', async () => {
+  it('serves /metrics in the Prometheus text format with accepted, rejected, queue depth, commit latency and memory', async () => {
     const server = await start();
     await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: body('c', 3) });
     await fetch(`${server.url}${COLLECT}`, { method: 'POST', body: JSON.stringify({ client_id: 'c', events: [{ name: '1bad' }] }) });
@@ -173,6 +173,16 @@ describe('POST /mp/collect', () => {
     expect(text).toMatch(/^shoplab_collector_queue_depth 0$/m);
     expect(text).toMatch(/^shoplab_collector_commit_seconds_count 2$/m);
     expect(text).toMatch(/^# TYPE shoplab_collector_commit_seconds histogram$/m);
+    // The server runs in this process: its resident set is this process's, read at nearly the same moment.
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1]);
+    const now = process.memoryUsage.rss();
+    expect(rss).toBeGreaterThan(now * 0.8);
+    expect(rss).toBeLessThan(now * 1.25);
+    const used = Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(text)?.[1]);
+    const total = Number(/^nodejs_heap_size_total_bytes (\d+)$/m.exec(text)?.[1]);
+    expect(used).toBeGreaterThan(0);
+    expect(used).toBeLessThanOrEqual(total);
+    expect(text).toMatch(/^nodejs_external_memory_bytes \d+$/m);
   });
 
   it('answers 405 to other methods', async () => {
