@@ -114,7 +114,7 @@ export async function run(): Promise<Figure[]> {
     // Throughput with and without stalled clients, in alternating slices whose order flips from pair to pair
     // (without-with, with-without, ...), so that neither condition always follows the other. The collector's
     // checkpoints stall ingest for 0.5–2.5 s every few seconds at this rate and fall at random in the slices; more
-    // and longer slices average them out (collector/README.md, "Stalled clients").
+    // and longer slices average them out (collector/README.md, "The slow slices are DuckDB's checkpoints").
     let without = { events: 0, seconds: 0 };
     let withStalled = { events: 0, seconds: 0 };
     const plainSlice = async (): Promise<number> => {
